@@ -132,8 +132,8 @@ export function kellyHistoryRefusal(
   const only = short.length === 1 ? short[0] : undefined;
   const message =
     leaders.length === 1 && only
-      ? `sizing mode kelly needs ${minTrades} closing trades of the leader's to size from, but ${only.address} has ${trades(only.edge.closingTrades)} in ${days}: it would copy nothing`
-      : `sizing mode kelly needs ${minTrades} closing trades of each leader's to size from, but ${listed(
+      ? `sizing mode kelly sizes from at least ${minTrades} of the leader's closing trades, but ${only.address} has ${trades(only.edge.closingTrades)} in ${days}: it would copy nothing`
+      : `sizing mode kelly sizes from at least ${minTrades} closing trades of each leader, but ${listed(
           short.map((l) => `${l.address} has ${l.edge.closingTrades}`),
         )} in ${days}: nothing of ${short.length === 1 ? "it" : "them"} would be copied`;
   const drop = leaders.length > short.length ? `, follow only the leaders with the history` : "";

@@ -143,7 +143,7 @@ describe("kelly", () => {
     const one = kellyHistoryRefusal([{ address: A, edge: edgeOf([]) }], 30);
     expect(one?.exitCode).toBe(2);
     expect(one?.message).toBe(
-      `sizing mode kelly needs 10 closing trades of the leader's to size from, but ${A} has 0 closing trades in the last 30 days: it would copy nothing`,
+      `sizing mode kelly sizes from at least 10 of the leader's closing trades, but ${A} has 0 closing trades in the last 30 days: it would copy nothing`,
     );
     expect(one?.hint).toBe(
       "choose another --mode (equity-ratio sizes by equity alone), look further back (--kelly-lookback-days, now 30), or wait until it has closed 10 trades",

@@ -79,7 +79,7 @@ describe("kelly with a leader short of closing trades is refused at the start", 
     expect(r.code).toBe(2);
     expect(jsonError(r.stdout)).toMatch(
       new RegExp(
-        `^error: sizing mode kelly needs 10 closing trades of the leader's to size from, but ${short} has 3 closing trades in the last 30 days: it would copy nothing\\nhint: choose another --mode .*--kelly-lookback-days.*wait until it has closed 10 trades\\n$`,
+        `^error: sizing mode kelly sizes from at least 10 of the leader's closing trades, but ${short} has 3 closing trades in the last 30 days: it would copy nothing\\nhint: choose another --mode .*--kelly-lookback-days.*wait until it has closed 10 trades\\n$`,
       ),
     );
   });
@@ -89,7 +89,7 @@ describe("kelly with a leader short of closing trades is refused at the start", 
     const r = await hlcopy(["reconcile", short, "--mode", "kelly", "--yes"], false, dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^error: sizing mode kelly needs 10 closing trades .* has 3 closing trades in the last 30 days: it would copy nothing\nhint: choose another --mode .*\n$/m,
+      /^error: sizing mode kelly sizes from at least 10 of the leader.s closing trades, but .* has 3 closing trades in the last 30 days: it would copy nothing\nhint: choose another --mode .*\n$/m,
     );
     // No line claims a copy of it before the refusal ("× 0.5 copied").
     expect(r.stderr).not.toMatch(/copied/);
@@ -107,7 +107,7 @@ describe("kelly with a leader short of closing trades is refused at the start", 
       .find((l) => l.type === "error");
     expect(error?.message).toMatch(
       new RegExp(
-        `^sizing mode kelly needs 10 closing trades of each leader's to size from, but ${short} has 3 in`,
+        `^sizing mode kelly sizes from at least 10 closing trades of each leader, but ${short} has 3 in`,
       ),
     );
     expect(error?.message).not.toContain(seasoned);
