@@ -917,9 +917,13 @@ function checkedValue(s: SettingSpec, value: unknown): SettingValue {
       }
       return value;
     }
-    case "enum":
-      if (typeof value !== "string" || !k.values.includes(value)) throw invalid(s, value);
-      return value;
+    case "enum": {
+      // A choice is a word, as true/yes/on are: "Kelly", "FIXED-RATIO" mean the value spelt
+      // so, and it is stored and echoed in its canonical spelling (a flag, config set, the file).
+      const meant = typeof value === "string" ? enumValue(k.values, value) : undefined;
+      if (meant === undefined) throw invalid(s, value);
+      return meant;
+    }
     case "boolean":
       if (typeof value !== "boolean") throw invalid(s, value);
       return value;
@@ -992,6 +996,12 @@ function checkedValue(s: SettingSpec, value: unknown): SettingValue {
       return `${pad2(hours.from)}-${pad2(hours.to)}`;
     }
   }
+}
+
+/** The value of `values` that `text` names, compared as a word is (case, surrounding spaces aside). */
+function enumValue(values: readonly string[], text: string): string | undefined {
+  const t = text.trim().toLowerCase();
+  return values.find((v) => v.toLowerCase() === t);
 }
 
 /** The nearest a take-profit tier may be, in % from the entry (risk.takeProfitPct's floor). */

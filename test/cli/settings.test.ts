@@ -434,6 +434,35 @@ describe("numbers are plain decimals (issue 12.7)", () => {
     expect(() => parseSettingInput("sizing.ratio", "-1")).toThrow(/expected a number > 0/);
   });
 
+  it("a choice is a word, as a boolean is: any case is taken, kept in its canonical spelling", () => {
+    // Seen: --mode Kelly and config set sizing.mode Fixed-Ratio refused while --close-denied TRUE was taken.
+    for (const s of SETTINGS_SCHEMA) {
+      if (s.kind.type !== "enum") continue;
+      for (const value of s.kind.values) {
+        expect(parseSettingInput(s.key, value.toUpperCase()), s.key).toBe(value);
+        const mixed = value.charAt(0).toUpperCase() + value.slice(1);
+        expect(parseSettingInput(s.key, mixed), s.key).toBe(value);
+        // The config file's value (written by hand) reads the same.
+        expect(validateSetting(s.key, mixed), s.key).toBe(value);
+      }
+    }
+    // A flag for one run: the run's settings hold the canonical value.
+    const run = resolveSettings({}, { "sizing.mode": "Kelly", "exec.marginMode": "ISOLATED" });
+    expect(run.settings.sizing.mode).toBe("kelly");
+    expect(run.flat["exec.marginMode"]).toBe("isolated");
+    // Still refused when it is no choice at all.
+    expect(() => parseSettingInput("sizing.mode", "kely")).toThrow(ValidationError);
+  });
+
+  it("config set stores and echoes a choice typed in another case in its canonical spelling", async () => {
+    const dir = tempDir();
+    const config = (...args: string[]) => runCli(["config", ...args], { env: { HLCOPY_CONFIG_DIR: dir } });
+    const set = await config("set", "sizing.mode", "Fixed-Ratio");
+    expect(set).toMatchObject({ code: 0, stdout: "sizing.mode = fixed-ratio\n" });
+    expect(readStoredSettings(dir)["sizing.mode"]).toBe("fixed-ratio");
+    expect((await config("get", "sizing.mode")).stdout).toBe("fixed-ratio\n");
+  });
+
   it("a misspelt choice's hint offers the choice nearest what was typed, not the first one", () => {
     const hintFor = (key: string, raw: string) => {
       try {
