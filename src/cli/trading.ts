@@ -10,6 +10,7 @@ import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
+import { configDirExposure } from "../store/config.js";
 import type { Journal, RunRow } from "../store/journal.js";
 import { type Lock, runAlive } from "../store/lock.js";
 import { sameNetwork } from "../store/network-key.js";
@@ -82,6 +83,27 @@ function refuseAgentAsLeader(leaders: readonly Address[] | undefined, agent: Add
 }
 
 /**
+ * A config directory other users may write (store/config.ts configDirExposure): they could
+ * replace config.json — the leader, the caps — between two runs. Refused, like the keystore
+ * open to others, for a live copy (before the key, the lock or any request); said for a run that
+ * copies nothing real (a dry run: "a live run would be refused now"; paper) and for a flatten,
+ * which only closes (reducing risk is never refused) and reads no leader or cap from it.
+ * @throws {ConfigError} (exit 2) for a live run with leaders.
+ */
+function refuseExposedConfigDir(configDir: string, options: OpenTradingOptions): void {
+  const exposed = configDirExposure(configDir);
+  if (!exposed) return;
+  const error = new ConfigError(exposed.message, { hint: exposed.hint, details: { dir: configDir } });
+  const copies = (options.leaders?.length ?? 0) > 0;
+  if (options.needKey && copies) throw error;
+  options.warn?.(
+    !options.needKey && !options.paper && copies
+      ? liveRunRefused(error)
+      : `warning: ${error.message}; ${error.hint}`,
+  );
+}
+
+/**
  * The warning line of a dry run whose live run would be refused at its start (a key, the agent's
  * approval, the leverage): said, not refused — a dry run sends nothing.
  */
@@ -103,6 +125,7 @@ export async function openTradingSession(
       hint: "follow someone else's address; --account is the account that copies",
     });
   }
+  refuseExposedConfigDir(ctx.configDir, options);
   let agentKey: `0x${string}` | undefined;
   let agentAddress: Address | null = null;
   const loadKey = async (signal?: AbortSignal) => {

@@ -2,7 +2,7 @@
 // Everything read from it is validated against the settings schema; a hand-broken file is a
 // ConfigError naming the file, and the file is never rewritten or "repaired" behind the user.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, ValidationError } from "../core/errors.js";
@@ -161,6 +161,31 @@ export function readStoredSettings(
     }
   }
   return out;
+}
+
+/**
+ * Why other users could change what a run of hlcopy does through the config directory `dir`
+ * (it is writable by its group or by anyone: they could replace config.json — the leader, the
+ * caps — or the journal beside it, whatever the files' own modes), or null when they cannot, it
+ * does not exist, or on Windows (no such mode bits). hlcopy creates it 0700; the keystore's
+ * own mode is checked apart (keystoreExposure). Never throws.
+ */
+export function configDirExposure(dir: string): { message: string; hint: string } | null {
+  if (process.platform === "win32") return null;
+  let mode: number;
+  try {
+    const s = statSync(dir);
+    if (!s.isDirectory()) return null;
+    mode = s.mode & 0o7777;
+  } catch {
+    return null; // not created yet (hlcopy makes it 0700), or not ours to read: said where it is used
+  }
+  if ((mode & 0o022) === 0) return null;
+  const who = (mode & 0o002) !== 0 ? "anyone" : "its group";
+  return {
+    message: `config directory ${dir} can be written by ${who} (mode ${(mode & 0o777).toString(8).padStart(4, "0")}): another user could replace config.json (the leader, the caps) or the journal`,
+    hint: `make it yours alone, then run again: chmod 700 ${dir}`,
+  };
 }
 
 type ConfStore = {
