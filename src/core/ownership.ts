@@ -9,7 +9,7 @@
 
 import { detailNumber } from "./format.js";
 import type { Settings } from "./settings.js";
-import type { AccountState, Markets, Positions } from "./types.js";
+import type { AccountState, Markets, OpenOrder, Positions } from "./types.js";
 
 /** coin → signed size hlcopy manages. */
 export type ManagedPositions = Record<string, number>;
@@ -145,4 +145,64 @@ export function signedSizes(positions: Positions): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of Object.values(positions)) if (p && p.size !== 0) out[p.coin] = p.size;
   return out;
+}
+
+// ---- orders hlcopy did not place ---------------------------------------------------------
+
+/**
+ * The orders resting on the account that hlcopy did not place (a limit or trigger placed in the
+ * app, another bot's), by what they can do to the copy:
+ * * `refused`: in a coin this run copies, one that may open or grow a position (not reduce-only,
+ *   a trigger's included). Its fill changes the position outside hlcopy, and the copy leaves
+ *   that coin alone (not-ours) for the rest of the run: the start refuses it, before any order.
+ * * `kept`: a reduce-only one (a take-profit or stop the trader set, a reduce-only limit) — its
+ *   fill only shrinks the position, which is never "outside hlcopy" (the next sweep brings it
+ *   back to its target) —, and any order in a coin the settings leave alone. Said at the start.
+ * `ours(cloid)`: whether hlcopy placed the order of that cloid (the journal knows it); an order
+ * with no cloid is never hlcopy's. Each list in coin order.
+ */
+export function foreignOrders(
+  openOrders: readonly OpenOrder[],
+  ours: (cloid: string) => boolean,
+  settings: Settings,
+): { refused: OpenOrder[]; kept: OpenOrder[] } {
+  const refused: OpenOrder[] = [];
+  const kept: OpenOrder[] = [];
+  for (const o of openOrders) {
+    if (o.cloid && ours(o.cloid.toLowerCase())) continue;
+    if (o.reduceOnly || isCoinLeftAlone(o.coin, settings)) kept.push(o);
+    else refused.push(o);
+  }
+  const byCoin = (a: OpenOrder, b: OpenOrder) => a.coin.localeCompare(b.coin) || a.oid - b.oid;
+  return { refused: refused.sort(byCoin), kept: kept.sort(byCoin) };
+}
+
+/**
+ * An order hlcopy did not place, as every message names it: "BTC buy 0.01 @ 95000",
+ * "ETH sell 0.5 @ 2900 reduce-only, stop-loss trigger at 3000".
+ */
+export function foreignOrderText(o: OpenOrder): string {
+  const trigger = o.trigger
+    ? `, ${o.trigger.tpsl === "tp" ? "take-profit" : "stop-loss"} trigger at ${detailNumber(o.trigger.triggerPx)}`
+    : "";
+  return `${o.coin} ${o.side} ${detailNumber(o.size)} @ ${detailNumber(o.limitPx)}${o.reduceOnly ? " reduce-only" : ""}${trigger}`;
+}
+
+/**
+ * What the start says of the orders hlcopy did not place and leaves resting (foreignOrders'
+ * `kept`), or null when there are none: reduce-only ones in coins it copies, then those in coins
+ * the settings leave alone.
+ */
+export function keptOrdersText(kept: readonly OpenOrder[], settings: Settings): string | null {
+  if (kept.length === 0) return null;
+  const alone = kept.filter((o) => isCoinLeftAlone(o.coin, settings));
+  const reducing = kept.filter((o) => !isCoinLeftAlone(o.coin, settings));
+  const parts: string[] = [];
+  if (reducing.length > 0)
+    parts.push(
+      `${reducing.map(foreignOrderText).join(", ")} (reduce-only: a fill only shrinks the position, and the copy brings it back to the leader's at its next sweep — hlcopy's own stops: --stop-loss-pct)`,
+    );
+  if (alone.length > 0)
+    parts.push(`${alone.map(foreignOrderText).join(", ")} (in coins this run leaves alone)`);
+  return `order(s) hlcopy did not place, left resting: ${parts.join("; ")}`;
 }

@@ -254,7 +254,8 @@ export type EngineEvent =
         | "books"
         | "journal"
         | "sweeps"
-        | "unneeded-flag";
+        | "unneeded-flag"
+        | "foreign-orders";
       message: string;
     }
   /**

@@ -9,10 +9,13 @@ import { detailNumber, shortAddress as short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince, withoutJoinedByCopy } from "../core/join.js";
 import {
   type ForeignPosition,
+  foreignOrders,
+  foreignOrderText,
   foreignPositions,
   foreignText,
   isCoinLeftAlone,
   keptManaged,
+  keptOrdersText,
   leaveOutFlags,
   type ManagedPositions,
   signedSizes,
@@ -65,6 +68,8 @@ export class OwnershipWatch {
   #managedBefore: ManagedPositions = {};
   /** What a live run adopted, said once it is recorded (see kept()). */
   #adoptedNotice: string | null = null;
+  /** The oids of the account's resting orders already looked at (an order is warned of once). */
+  #ordersSeen = new Set<number>();
 
   constructor(options: OwnershipWatchOptions) {
     this.#o = options;
@@ -98,6 +103,12 @@ export class OwnershipWatch {
     if (atStart) {
       this.#foreign = [];
       this.#foreignPositions = [];
+      if (foreign.length > 0 && !o.adopt && o.leaveForeign !== true)
+        throw this.#refusal(list, foreign, settings);
+      // Orders hlcopy did not place, once the positions pass: one that may open or grow a
+      // position in a coin this run copies is refused, the rest named. A run that leaves what
+      // is not hlcopy's alone (a flatten: it only closes) leaves them alone too.
+      if (o.leaveForeign !== true) this.#checkOrders(ours, settings);
       if (foreign.length === 0) {
         // A first live run owns the account from here: what it fills before its first sweep
         // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
@@ -114,15 +125,7 @@ export class OwnershipWatch {
         if (managed === null && !this.#can.modelsAccount) o.copyState.setManaged({}, o.now());
         return;
       }
-      if (!o.adopt) {
-        const leaveOut = leaveOutFlags(
-          foreign.map((f) => f.coin),
-          settings,
-        );
-        throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
-          hint: `manage them as part of the copy with --adopt, ${leaveOut === null ? "" : `leave them out with ${leaveOut}, `}or copy into a dedicated sub-account (README: Before you copy with real money)`,
-        });
-      }
+      if (!o.adopt) throw this.#refusal(list, foreign, settings);
       this.#adopted = foreign;
       // Managed from now on, at once: a follow's next sweep checks ownership again (not at the
       // start), and found them still unmanaged — left alone, "changed outside hlcopy", for the
@@ -146,6 +149,7 @@ export class OwnershipWatch {
         });
       return;
     }
+    this.#newOrders(ours, settings);
     const coins = foreign.map((f) => f.coin);
     if (coins.some((c) => !this.#foreign.includes(c))) {
       o.emit({
@@ -157,6 +161,68 @@ export class OwnershipWatch {
     }
     this.#foreign = coins;
     this.#foreignPositions = foreign;
+  }
+
+  /** The start's refusal of positions hlcopy did not open (`list`: their foreignText). */
+  #refusal(list: string, foreign: readonly ForeignPosition[], settings: Settings): UsageError {
+    const leaveOut = leaveOutFlags(
+      foreign.map((f) => f.coin),
+      settings,
+    );
+    return new UsageError(`${this.#o.account} holds position(s) hlcopy did not open: ${list}`, {
+      hint: `manage them as part of the copy with --adopt, ${leaveOut === null ? "" : `leave them out with ${leaveOut}, `}or copy into a dedicated sub-account (README: Before you copy with real money)`,
+    });
+  }
+
+  /** Whether hlcopy placed the order of `cloid` (lower case): the journal holds it. */
+  readonly #placed = (cloid: string): boolean => this.#o.journal.getOrder(cloid) !== null;
+
+  /**
+   * At the start: the orders resting on the account that hlcopy did not place (core/ownership.ts
+   * foreignOrders). One in a coin this run copies that may open or grow a position is refused —
+   * when it fills, the coin changes outside hlcopy and the copy leaves it alone for the rest of
+   * the run, in silence as far as the leader's trades go; --adopt takes positions, not orders
+   * (hlcopy cannot keep an order it did not place in step with the copy). Reduce-only ones (a
+   * take-profit or stop set in the app) and orders in coins the run leaves alone are said, once.
+   * @throws {UsageError} naming each refused order, with the ways forward.
+   */
+  #checkOrders(ours: AccountState, settings: Settings): void {
+    const o = this.#o;
+    const { refused, kept } = foreignOrders(ours.openOrders, this.#placed, settings);
+    this.#ordersSeen = new Set(ours.openOrders.map((x) => x.oid));
+    if (refused.length > 0) {
+      const coins = [...new Set(refused.map((x) => x.coin))];
+      const leaveOut = leaveOutFlags(coins, settings);
+      throw new UsageError(
+        `${o.account} has order(s) resting that hlcopy did not place: ${refused.map(foreignOrderText).join(", ")} — a fill would open or grow a position outside hlcopy, and the copy would leave ${coins.join(", ")} alone (not-ours) from then on`,
+        {
+          hint: `cancel them (in the app, or the bot that placed them), ${leaveOut === null ? "" : `leave the coin(s) out with ${leaveOut}, `}or copy into a dedicated sub-account (README: Before you copy with real money)${o.adopt ? "; --adopt takes positions hlcopy did not open, not orders: hlcopy cannot keep an order it did not place in step with the copy" : ""}; reduce-only orders (take-profit, stop) may stay`,
+        },
+      );
+    }
+    const text = keptOrdersText(kept, settings);
+    if (text !== null) o.emit({ type: "notice", ts: o.now(), kind: "foreign-orders", message: text });
+  }
+
+  /**
+   * During a run: an order placed outside hlcopy since (by hand, another bot) that may open or
+   * grow a position in a coin the run copies is warned of once — its fill would leave the coin
+   * alone for the rest of the run, so the trader may cancel it first.
+   */
+  #newOrders(ours: AccountState, settings: Settings): void {
+    const o = this.#o;
+    if (o.leaveForeign === true && !o.adopt) return;
+    const fresh = ours.openOrders.filter((x) => !this.#ordersSeen.has(x.oid));
+    for (const x of ours.openOrders) this.#ordersSeen.add(x.oid);
+    if (fresh.length === 0) return;
+    const { refused } = foreignOrders(fresh, this.#placed, settings);
+    if (refused.length === 0) return;
+    const coins = [...new Set(refused.map((x) => x.coin))];
+    o.emit({
+      type: "warning",
+      ts: o.now(),
+      message: `order(s) placed outside hlcopy: ${refused.map(foreignOrderText).join(", ")}: a fill would change ${coins.join(", ")} outside hlcopy, and the copy would leave it alone from then on — cancel it to keep ${coins.join(", ")} copied`,
+    });
   }
 
   /**

@@ -50,7 +50,8 @@ ${examples([
 
 Before it trades, a live run refuses (exit 2): a leader that has never traded (no position
 and no fill on record, funded or not), positions in the account that hlcopy did not open
-(--adopt or --deny-coins them), and — without --yes — a plan that needs review (the first
+(--adopt or --deny-coins them), orders resting there that hlcopy did not place and that may open
+or grow a position in a coin it copies (cancel or --deny-coins them; reduce-only ones stay), and — without --yes — a plan that needs review (the first
 run for this leader, one moving more than exec.confirmAbovePct % of equity, or a sizing grown
 more than 2× since the last run), which is shown and asked for on a terminal. --adopt and
 --allow-empty-leader only permit: with nothing for them (no such position, a leader that holds
