@@ -44,7 +44,9 @@ const KNOWN: Record<string, NetworkTarget> = {
  *   (a path, query, fragment or credentials are refused: see networkUrlExtra).
  */
 export function resolveNetwork(value: string, options: { testnet?: boolean } = {}): NetworkTarget {
-  const known = KNOWN[value];
+  // A network's name is a word, as a setting's choice is (core/settings.ts): Testnet is testnet.
+  const name = value.trim().toLowerCase();
+  const known = Object.hasOwn(KNOWN, name) ? KNOWN[name] : undefined;
   if (known) return { ...known };
   let url: URL;
   try {

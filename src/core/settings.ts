@@ -943,7 +943,9 @@ function checkedValue(s: SettingSpec, value: unknown): SettingValue {
     }
     case "network": {
       if (typeof value !== "string") throw invalid(s, value);
-      if (value === "mainnet" || value === "testnet") return value;
+      // A network's name is a word, as a choice is (enumValue): Testnet is testnet.
+      const named = enumValue(["mainnet", "testnet"], value);
+      if (named !== undefined) return named;
       try {
         const u = new URL(value);
         if (u.protocol !== "http:" && u.protocol !== "https:") throw invalid(s, value);

@@ -16,6 +16,13 @@ describe("network resolution", () => {
     expect(t.wsUrl).toBe("wss://api.hyperliquid-testnet.xyz/ws");
   });
 
+  it("a network's name is a word: Testnet, MAINNET are those networks; a name no network has is refused", () => {
+    expect(resolveNetwork("Testnet")).toEqual(resolveNetwork("testnet"));
+    expect(resolveNetwork("MAINNET")).toEqual(resolveNetwork("mainnet"));
+    // An object's own keys only: "constructor" was read as a network.
+    expect(() => resolveNetwork("constructor")).toThrow(UsageError);
+  });
+
   it("maps an http URL to the same host's /ws", () => {
     expect(resolveNetwork("http://127.0.0.1:8080/")).toEqual({
       name: "http://127.0.0.1:8080",
@@ -76,8 +83,8 @@ describe("network resolution", () => {
   it("a misspelt name gets the name it was meant to be as its hint", () => {
     for (const [typo, meant] of [
       ["testnt", "testnet"],
-      ["Mainnet", "mainnet"],
       ["main-net", "mainnet"],
+      ["Main-net", "mainnet"],
     ]) {
       const e = (() => {
         try {

@@ -450,6 +450,8 @@ describe("numbers are plain decimals (issue 12.7)", () => {
     const run = resolveSettings({}, { "sizing.mode": "Kelly", "exec.marginMode": "ISOLATED" });
     expect(run.settings.sizing.mode).toBe("kelly");
     expect(run.flat["exec.marginMode"]).toBe("isolated");
+    // A network's name too (config set network Testnet).
+    expect(parseSettingInput("network", "Testnet")).toBe("testnet");
     // Still refused when it is no choice at all.
     expect(() => parseSettingInput("sizing.mode", "kely")).toThrow(ValidationError);
   });
