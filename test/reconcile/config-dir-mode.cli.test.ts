@@ -70,6 +70,13 @@ describe.skipIf(process.platform === "win32")("a config directory other users ma
 
       dirs.push(dir);
     }
+    // agent show says it, as it says a keystore open to others.
+    const show = await runCli(["--network", sim.httpUrl, "--account", follower, "agent", "show"], {
+      env: { HLCOPY_CONFIG_DIR: dirs[0] ?? "", HLCOPY_AGENT_KEY: agentKey },
+    });
+    expect(show.stderr).toMatch(
+      /^warning: config directory .* can be written by anyone \(mode 0777\): .*: live follow and reconcile refuse it; make it yours alone, then run again: chmod 700 /m,
+    );
     // Made the trader's alone: the same run trades.
     const dir = dirs[0] ?? "";
     chmodSync(dir, 0o700);

@@ -4,6 +4,7 @@
 import { HlcopyError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
 import { agentAsAccountRefusal } from "../../engine/start-checks.js";
+import { configDirExposure } from "../../store/config.js";
 import { keystoreExposure } from "../../store/keystore.js";
 import { assertNotMasterKey } from "../../store/secrets.js";
 import { officialNetwork } from "../network.js";
@@ -78,6 +79,10 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
   // Shown, not refused (show only reads the address field): follow and reconcile refuse it.
   const exposed = agent.keystore ? await keystoreExposure(agent.keystore) : null;
   if (exposed) io.err.write(`warning: ${exposed.message}: follow and reconcile refuse it; ${exposed.hint}\n`);
+  // The directory that holds it (and config.json, the journal), likewise (cli/trading.ts).
+  const dirExposed = configDirExposure(ctx.configDir);
+  if (dirExposed)
+    io.err.write(`warning: ${dirExposed.message}: live follow and reconcile refuse it; ${dirExposed.hint}\n`);
   const expired = !isMaster && status.expired;
   const never = !isMaster && !status.approved && !status.expired;
   // (An approval expired or never given is said as the error below, with the approval.)
