@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option("--yes", "confirm a start plan that needs review without asking")
     .option(
       "--adopt",
-      "manage positions hlcopy did not open as part of the copy (refused otherwise); with none, the run says so and goes on",
+      "manage positions hlcopy did not open as part of the copy (refused otherwise); with none, the run says so and goes on. Orders it did not place are not adopted: one that may open a position in a copied coin is refused — cancel it or --deny-coins its coin",
     )
     .option(
       "--allow-empty-leader",

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option("--yes", "confirm a plan that needs review without asking (cron: always pass it)")
     .option(
       "--adopt",
-      "manage positions hlcopy did not open as part of the copy (refused otherwise); with none, the run says so and goes on",
+      "manage positions hlcopy did not open as part of the copy (refused otherwise); with none, the run says so and goes on. Orders it did not place are not adopted: one that may open a position in a copied coin is refused — cancel it or --deny-coins its coin",
     )
     .option(
       "--allow-empty-leader",
@@ -51,9 +51,10 @@ ${examples([
 Before it trades, a live run refuses (exit 2): a leader that has never traded (no position
 and no fill on record, funded or not), positions in the account that hlcopy did not open
 (--adopt or --deny-coins them), orders resting there that hlcopy did not place and that may open
-or grow a position in a coin it copies (cancel or --deny-coins them; reduce-only ones stay), and — without --yes — a plan that needs review (the first
-run for this leader, one moving more than exec.confirmAbovePct % of equity, or a sizing grown
-more than 2× since the last run), which is shown and asked for on a terminal. --adopt and
+or grow a position in a coin it copies (cancel or --deny-coins them; reduce-only ones stay), and
+— without --yes — a plan that needs review (the first run for this leader, one moving more than
+exec.confirmAbovePct % of equity, or a sizing grown more than 2× since the last run), which is
+shown and asked for on a terminal. --adopt and
 --allow-empty-leader only permit: with nothing for them (no such position, a leader that holds
 positions or has fills on record) the run says so on stderr and goes on, so a cron line may always pass them.`,
     )
