@@ -1000,6 +1000,16 @@ function checkedValue(s: SettingSpec, value: unknown): SettingValue {
   }
 }
 
+/**
+ * The choice of the enum setting `key` that `text` names, in its canonical spelling (compared
+ * as a word: case and surrounding spaces aside), or undefined when it names none — for a
+ * command that reads a choice among other words (backtest --compare "Kelly+entry=passive").
+ */
+export function choiceOf(key: SettingKey, text: string): string | undefined {
+  const k = settingSpec(key).kind;
+  return k.type === "enum" ? enumValue(k.values, text) : undefined;
+}
+
 /** The value of `values` that `text` names, compared as a word is (case, surrounding spaces aside). */
 function enumValue(values: readonly string[], text: string): string | undefined {
   const t = text.trim().toLowerCase();

@@ -277,6 +277,13 @@ describe("backtest --compare and --funding", () => {
     expect(passiveKelly?.settings.sizing.mode).toBe("kelly");
     expect(passiveKelly?.settings.exec.entry).toBe("passive");
     expect(base.exec.entry).toBe("ioc"); // the base is never changed
+    // A sizing mode is a word, as --mode's value is: Kelly is kelly (labelled so); Modes is modes.
+    const [kelly] = parseCompare("Kelly+entry=passive", base);
+    expect(kelly?.settings.sizing.mode).toBe("kelly");
+    expect(kelly?.label).toBe("kelly+entry=passive");
+    expect(parseCompare("Modes", base).map((c) => c.label)).toEqual(
+      parseCompare("modes", base).map((c) => c.label),
+    );
     const bad = join(dir, "bad-funding.json");
     writeFileSync(bad, "[1,2]");
     await expect(

@@ -21,6 +21,7 @@ import {
 import { UsageError } from "../../core/errors.js";
 import { shortAddress, shownTotal, utcSecond, windowText } from "../../core/format.js";
 import {
+  choiceOf,
   flagName,
   parseSettingInput,
   resolveCoinSettings,
@@ -166,7 +167,7 @@ export function parseCompare(raw: string, base: Settings, notes: string[] = []):
   const text = raw.trim();
   const hint =
     "e.g. --compare modes, --compare equity-ratio,kelly,risk-parity, or --compare copy-delay-minutes=0,copy-delay-minutes=5,entry=passive";
-  if (text === "" || text === "modes") {
+  if (text === "" || text.toLowerCase() === "modes") {
     return SIZING_MODES.flatMap((mode): CompareColumn[] => {
       const settings = withSetting(base, "sizing.mode", mode);
       if (mode === "risk-per-trade" && stopDistance(settings) === null) {
@@ -181,12 +182,17 @@ export function parseCompare(raw: string, base: Settings, notes: string[] = []):
     if (item === "") continue;
     let settings = base;
     const overrides: Record<string, string> = {};
+    /** The column's label: its parts, a sizing mode in its own spelling (Kelly is kelly). */
+    const label: string[] = [];
     for (const part of item.split("+").map((x) => x.trim())) {
-      if ((SIZING_MODES as readonly string[]).includes(part)) {
-        settings = withSetting(settings, "sizing.mode", part);
-        overrides["sizing.mode"] = part;
+      const mode = choiceOf("sizing.mode", part);
+      if (mode !== undefined) {
+        settings = withSetting(settings, "sizing.mode", mode);
+        overrides["sizing.mode"] = mode;
+        label.push(mode);
         continue;
       }
+      label.push(part);
       const eq = part.indexOf("=");
       const flag = (eq > 0 ? part.slice(0, eq) : part).replace(/^--/, "");
       const key = BACKTEST_SETTING_KEYS.find((k) => flagName(k) === flag || k === flag);
@@ -200,7 +206,7 @@ export function parseCompare(raw: string, base: Settings, notes: string[] = []):
       settings = withSetting(settings, key, parseSettingInput(key, value));
       overrides[key] = value;
     }
-    columns.push({ label: item, settings, overrides });
+    columns.push({ label: label.join("+"), settings, overrides });
   }
   if (columns.length === 0) throw new UsageError(`invalid --compare "${raw}": nothing to compare`, { hint });
   return columns;
