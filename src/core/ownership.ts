@@ -202,7 +202,12 @@ export function keptOrdersText(kept: readonly OpenOrder[], settings: Settings): 
     parts.push(
       `${reducing.map(foreignOrderText).join(", ")} (reduce-only: a fill only shrinks the position, and the copy brings it back to the leader's at its next sweep — hlcopy's own stops: --stop-loss-pct)`,
     );
-  if (alone.length > 0)
-    parts.push(`${alone.map(foreignOrderText).join(", ")} (in coins this run leaves alone)`);
+  if (alone.length > 0) {
+    // The planner counts the margin a resting order that may open holds (not a trigger's).
+    const margin = alone.some((o) => !o.reduceOnly && !o.trigger)
+      ? ": the margin they hold is not the copy's to use"
+      : "";
+    parts.push(`${alone.map(foreignOrderText).join(", ")} (in coins this run leaves alone${margin})`);
+  }
   return `order(s) hlcopy did not place, left resting: ${parts.join("; ")}`;
 }

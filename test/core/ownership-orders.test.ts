@@ -34,7 +34,7 @@ describe("orders hlcopy did not place", () => {
     expect(kept.map((o) => o.oid)).toEqual([2, 1]);
     expect(keptOrdersText([], settings)).toBeNull();
     expect(keptOrdersText(kept, settings)).toBe(
-      "order(s) hlcopy did not place, left resting: BTC sell 1 @ 100 reduce-only, stop-loss trigger at 90 (reduce-only: a fill only shrinks the position, and the copy brings it back to the leader's at its next sweep — hlcopy's own stops: --stop-loss-pct); DOGE buy 1 @ 100 (in coins this run leaves alone)",
+      "order(s) hlcopy did not place, left resting: BTC sell 1 @ 100 reduce-only, stop-loss trigger at 90 (reduce-only: a fill only shrinks the position, and the copy brings it back to the leader's at its next sweep — hlcopy's own stops: --stop-loss-pct); DOGE buy 1 @ 100 (in coins this run leaves alone: the margin they hold is not the copy's to use)",
     );
   });
 

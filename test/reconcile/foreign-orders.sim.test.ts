@@ -105,7 +105,7 @@ describe.concurrent("orders hlcopy did not place", () => {
     expect(left.report?.notices).toContainEqual({
       kind: "foreign-orders",
       message: expect.stringMatching(
-        /^order\(s\) hlcopy did not place, left resting: ETH buy 0\.5 @ [\d.]+ \(in coins this run leaves alone\)$/,
+        /^order\(s\) hlcopy did not place, left resting: ETH buy 0\.5 @ [\d.]+ \(in coins this run leaves alone: the margin they hold is not the copy's to use\)$/,
       ),
     });
   });
