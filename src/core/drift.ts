@@ -261,13 +261,26 @@ export function driftTextShort(r: DriftReport): string {
 /**
  * The leader's position in USD as every view shows it (the dashboard's `leader $`, status and
  * --json `leaderUsd`): its size valued at the mid — the mid of the view's moment, the one our
- * uPnL is valued at. Null when the leader holds none (shown "-", as the size is: nothing held is
- * no figure) or no mid is known.
+ * uPnL is valued at. With several leaders, their net position's (CoinTarget.leaderSize). Null
+ * when no leader holds the coin (shown "-", as the size is: nothing held is no figure) or no mid
+ * is known; 0 when several hold it and their sizes net to 0 (`held`: leadersHold).
  */
-export function leaderValueUsd(leaderSize: number, mid: number | null | undefined): number | null {
-  if (leaderSize === 0 || !Number.isFinite(leaderSize)) return null;
+export function leaderValueUsd(
+  leaderSize: number,
+  mid: number | null | undefined,
+  held = false,
+): number | null {
+  if ((leaderSize === 0 && !held) || !Number.isFinite(leaderSize)) return null;
   if (mid === null || mid === undefined || !Number.isFinite(mid) || mid <= 0) return null;
   return leaderSize * mid;
+}
+
+/**
+ * A leader holds the coin: its net size is not 0, or (several leaders) one holds it though
+ * their sizes net to 0 — shown "0", not "-" (which says none holds it).
+ */
+export function leadersHold(t: { leaderSize: number; leaders?: readonly { size: number }[] }): boolean {
+  return t.leaderSize !== 0 || (t.leaders?.length ?? 0) > 0;
 }
 
 /**

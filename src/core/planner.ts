@@ -89,6 +89,7 @@ import type { Settings } from "./settings.js";
 import { coinRatio, type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type {
   AccountState,
+  Address,
   CoinTarget,
   LeaderState,
   MarginCap,
@@ -234,8 +235,15 @@ interface CoinWork {
   market: Market | null;
   mid: number;
   szDecimals: number;
-  /** Weighted Σ of leader sizes. */
+  /** Weighted Σ of leader sizes: the planner's own (its rules read it); never shown. */
   leaderSize: number;
+  /**
+   * The followed leaders' net position: Σ of their own sizes, no weight (CoinTarget.leaderSize,
+   * what every view shows as "leader" / "leaders").
+   */
+  leadersNet: number;
+  /** Each followed leader holding the coin, with its own size (in leader order). */
+  holding: { leader: Address; size: number }[];
   /** Σ ratio × leader size: the target before caps. */
   raw: number;
   ourSize: number;
@@ -623,7 +631,7 @@ export function planOrders(params: PlanParameters): Plan {
     const targetSize = lotsToSize(w.targetLots, w.szDecimals);
     targets.push({
       coin,
-      leaderSize: w.leaderSize,
+      ...shownLeaders(w, params),
       targetSize,
       ourSize: w.ourSize,
       driftUsd: (targetSize - w.ourSize) * w.mid,
@@ -756,6 +764,19 @@ function perCoinMode(settings: Settings): boolean {
 }
 
 /**
+ * What the views show of the leaders in a coin: their net position (Σ of their own sizes — with
+ * one leader, its position), and with several leaders each holder's own size. Not the planner's
+ * weighted Σ: a weight means a share of the copy, whose size per unit differs by sizing mode, so
+ * 0.6 × A's +1 + 0.4 × B's −1 = "+0.2" was no leader's position and not what the copy sized.
+ */
+function shownLeaders(w: CoinWork, params: PlanParameters): Pick<CoinTarget, "leaderSize" | "leaders"> {
+  return {
+    leaderSize: w.leadersNet,
+    ...(params.leaders.length > 1 ? { leaders: w.holding } : {}),
+  };
+}
+
+/**
  * The target of a coin we cannot trade (no market, or no usable price): what the copy would
  * want — the scaled leader size, rounded toward zero when the lot is known — so the drift
  * is visible, valued at the best price known.
@@ -766,7 +787,7 @@ function unknownTarget(w: CoinWork, params: PlanParameters): CoinTarget {
   for (const l of params.leaders) px ??= positive(l.positions[w.coin]?.entryPx);
   return {
     coin: w.coin,
-    leaderSize: w.leaderSize,
+    ...shownLeaders(w, params),
     targetSize,
     ourSize: w.ourSize,
     driftUsd: (targetSize - w.ourSize) * (px ?? 0),
@@ -799,6 +820,8 @@ function coinWork(
   const szDecimals = market?.szDecimals ?? 0;
   const ourSize = finiteOr0(ours.positions[coin]?.size);
   let leaderSize = 0;
+  let leadersNet = 0;
+  const holding: { leader: Address; size: number }[] = [];
   let raw = 0;
   /** raw at the sizes the leaders held for the copy delay: what the delay lets the target grow to. */
   let rawHeld = 0;
@@ -822,6 +845,8 @@ function coinWork(
     if (size === 0) continue;
     holders++;
     leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
+    leadersNet += size;
+    holding.push({ leader: l.address, size });
     const r = ratios[i] as LeaderRatio;
     if (r.problem) {
       if (unsizable === null) noEquity = r.noEquity === true;
@@ -981,6 +1006,8 @@ function coinWork(
     mid: market?.mid ?? 0,
     szDecimals,
     leaderSize,
+    leadersNet,
+    holding,
     raw,
     ourSize,
     oursLots: market ? positionToLots(ourSize, szDecimals) : 0,

@@ -233,8 +233,16 @@ export interface SkippedAction {
 
 export interface CoinTarget {
   coin: string;
-  /** Weighted sum of leader sizes (before scaling). */
+  /**
+   * The followed leaders' net position in the coin: the sum of their own sizes, no weight (one
+   * leader: its position). Views show it as "leader" (one leader) or "leaders" (several).
+   */
   leaderSize: number;
+  /**
+   * With several leaders: each followed leader holding the coin and its own size (leader order;
+   * empty when none holds it). Absent with one leader.
+   */
+  leaders?: { leader: Address; size: number }[];
   /** Our target after ratio, caps and rounding. */
   targetSize: number;
   ourSize: number;

@@ -187,6 +187,7 @@ export function Dashboard(props: DashboardProps) {
             maxRows={body - 1}
             loaded={state.equity !== null}
             paused={state.paused}
+            several={state.leaders.length > 1}
           />
         )}
       </Box>

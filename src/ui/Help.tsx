@@ -75,6 +75,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
     title: "columns",
     lines: [
       "leader = the leader's size (signed), - none · leader $ = its value at the mid",
+      "  several leaders: leaders, leaders $ = their net, the sum of their own sizes",
       "target = leader size × copy ratio, after caps and rounding; - = left alone",
       "ours = our size · drift $ = (target − ours) × mid · drift% = of the target",
       "  ! next cycle trades it · × a gate holds it · ‖ held by the pause (p resumes)",

@@ -1,4 +1,5 @@
-// Positions: per coin, the leader's size and notional (whole dollars), our target ("-" for a
+// Positions: per coin, the leader's size and notional (whole dollars; with several leaders,
+// "leaders": their net position, the sum of their own sizes), our target ("-" for a
 // position hlcopy leaves alone: it has none), what we hold, the drift (USD and %: "closing" at a
 // target of 0, where a % is undefined) flagged by its status (core/drift.ts: "!" the next cycle
 // trades it, "×" a gate blocks it, "‖" the pause holds it, "alone" a position hlcopy does not
@@ -10,6 +11,7 @@
 // listed ("closed") with its P&L, so the rows add up to the header's P&L. Columns drop by
 // priority in narrow terminals; rows beyond maxRows fold into "+N more", which carries their P&L.
 import { Box, Text } from "ink";
+import { leadersHold } from "../core/drift.js";
 import { roundHalfAway } from "../core/format.js";
 import { cell, fmtAge, fmtLev, fmtNum, fmtPctShort, fmtUsd, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";
@@ -24,19 +26,29 @@ export interface PositionsProps {
   loaded: boolean;
   /** The run is paused: drift the next cycle would trade is held ("‖"), not marked "!". */
   paused?: boolean;
+  /** The run follows several leaders: the leader columns are their net position, "leaders". */
+  several?: boolean;
 }
 
 const signColor = (x: number | null) => (x === null || x === 0 ? undefined : x > 0 ? "green" : "red");
 
+/** A leader holds the coin (several: one does, though their sizes may net to 0). */
+const leaderHeld = (r: PositionRow): boolean => leadersHold(r);
+
 /**
  * The leader's value in whole dollars, the same format on every row: $64,000, -$855; "-" when
- * the leader holds none (as its size column says it) or no mid is known.
+ * the leader holds none (as its size column says it) or no mid is known. With several leaders,
+ * their net position's.
  */
 const leaderUsd = (r: PositionRow): string =>
-  r.leaderNotional === null || r.leaderSize === 0 ? "-" : fmtUsd(r.leaderNotional, 0);
+  r.leaderNotional === null || !leaderHeld(r) ? "-" : fmtUsd(r.leaderNotional, 0);
 
-/** The leader's size; "-" when it holds none (and its leader $ is "-" too): nothing held. */
-const leaderSizeText = (r: PositionRow): string => (r.leaderSize === 0 ? "-" : fmtNum(r.leaderSize));
+/**
+ * The leader's size; "-" when it holds none (and its leader $ is "-" too): nothing held. With
+ * several leaders ("leaders"), their net position: the sum of their own sizes, "0" when they
+ * hold the coin on both sides evenly.
+ */
+const leaderSizeText = (r: PositionRow): string => (!leaderHeld(r) ? "-" : fmtNum(r.leaderSize));
 
 /**
  * The drift mark (core/drift.ts status, in the help's words): "!" the next cycle trades it, "×"
@@ -52,13 +64,19 @@ function heldBack(r: PositionRow): boolean {
   return r.status === "blocked" && r.driftUsd !== null && roundHalfAway(r.driftUsd, 2) !== 0;
 }
 
-/** The positions columns; `paused` changes the drift mark, `rows` size the leader $ column. */
+/**
+ * The positions columns; `paused` changes the drift mark, `rows` size the leader $ column,
+ * `several` (a run of several leaders) titles the leader columns "leaders" and "leaders $": the
+ * leaders' net position, no one leader's.
+ */
 export function positionColumns(
-  o: { paused?: boolean; rows?: readonly PositionRow[] } = {},
+  o: { paused?: boolean; rows?: readonly PositionRow[]; several?: boolean } = {},
 ): Column<PositionRow>[] {
   const paused = o.paused ?? false;
-  // Whole dollars never lose a digit to the cell: the column is as wide as its widest figure.
-  const leaderWidth = Math.max(8, ...(o.rows ?? []).map((r) => leaderUsd(r).length));
+  const several = o.several ?? (o.rows ?? []).some((r) => r.leaders !== undefined);
+  // Whole dollars never lose a digit to the cell: the column is as wide as its widest figure
+  // (and its title: "leaders $" is 9).
+  const leaderWidth = Math.max(several ? 9 : 8, ...(o.rows ?? []).map((r) => leaderUsd(r).length));
   // The planner acts on it: outside the deadband and not held by the pause.
   const acting = (r: PositionRow) => r.outsideDeadband && !(paused && r.status === "drift");
   return [
@@ -73,7 +91,7 @@ export function positionColumns(
     },
     {
       key: "leader",
-      title: "leader",
+      title: several ? "leaders" : "leader",
       width: 9,
       priority: 60,
       align: "right",
@@ -81,7 +99,7 @@ export function positionColumns(
     },
     {
       key: "leaderUsd",
-      title: "leader $",
+      title: several ? "leaders $" : "leader $",
       width: leaderWidth,
       priority: 20,
       align: "right",
@@ -196,14 +214,18 @@ export const TIME_STOP_COLUMN: Column<PositionRow> = {
   text: (r) => (r.timeStopInMs == null ? "-" : fmtAge(r.timeStopInMs)),
 };
 
-export function Positions({ rows, width, maxRows, loaded, paused = false }: PositionsProps) {
+export function Positions({ rows, width, maxRows, loaded, paused = false, several }: PositionsProps) {
   const guarded = rows.some((r) => r.stopPx !== undefined || r.takeProfitPx !== undefined);
   const held = rows.some((r) => r.held);
   const timed = rows.some((r) => r.timeStopInMs !== undefined);
   const { shown, hidden, hiddenNetPnl } = foldRows(rows, maxRows);
   const columns = fitColumns(
     [
-      ...positionColumns({ paused, rows: shown }),
+      ...positionColumns({
+        paused,
+        rows: shown,
+        several: several || rows.some((r) => r.leaders !== undefined),
+      }),
       ...(held ? [HELD_COLUMN] : []),
       ...(guarded ? PROTECTION_COLUMNS : []),
       ...(timed ? [TIME_STOP_COLUMN] : []),

@@ -5,6 +5,7 @@
 import {
   driftFigureText,
   driftPct,
+  leadersHold,
   leaderValueUsd,
   shownDrift,
   shownTarget,
@@ -417,10 +418,12 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           const targetSize = shownTarget(t.targetSize, d);
           return {
             coin: t.coin,
+            // The leaders' net position (one leader: its position) and, with several, each one's.
             leaderSize: t.leaderSize,
+            ...(t.leaders ? { leaders: t.leaders } : {}),
             // The dashboard's leader $ to the cent (core/drift.ts leaderValueUsd): at this state's mid.
             leaderUsd: roundOrNull(
-              leaderValueUsd(t.leaderSize, e.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
+              leaderValueUsd(t.leaderSize, e.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null), leadersHold(t)),
               2,
             ),
             targetSize,

@@ -11,6 +11,7 @@ import {
   driftPct,
   driftReport,
   type Freshness,
+  leadersHold,
   leaderValueUsd,
   MIN_ORDER_USD,
   shownDrift,
@@ -62,11 +63,14 @@ export interface LogEntry {
 export interface PositionRow {
   coin: string;
   /**
-   * Weighted leader size (signed), and its value at the mid of the state's moment (the mid our
-   * uPnL is valued at; core/drift.ts leaderValueUsd): null when the leader holds none.
+   * The leader's size (signed) — with several leaders their net position, the sum of their own
+   * sizes (CoinTarget.leaderSize) — and its value at the mid of the state's moment (the mid our
+   * uPnL is valued at; core/drift.ts leaderValueUsd): null when no leader holds the coin.
    */
   leaderSize: number;
   leaderNotional: number | null;
+  /** With several leaders: each holder's own size (CoinTarget.leaders); absent with one. */
+  leaders?: { leader: Address; size: number }[];
   /** Null when the coin has no copy target: none planned, or a position left alone (core/drift.ts shownTarget). */
   targetSize: number | null;
   ourSize: number;
@@ -488,7 +492,7 @@ export function buildPositionRows(
   for (const [coin, { target, pos }] of byCoin) {
     const ourSize = pos?.size ?? target?.ourSize ?? 0;
     const mid = target && target.mid > 0 ? target.mid : null;
-    if (ourSize === 0 && (!target || (target.targetSize === 0 && target.leaderSize === 0))) continue;
+    if (ourSize === 0 && (!target || (target.targetSize === 0 && !leadersHold(target)))) continue;
     listed.add(coin);
     const deadband = target ? bandOf(target) : Math.max(MIN_ORDER_USD, deadbandUsd[coin] ?? 0);
     const judged = statusOf.get(coin);
@@ -503,7 +507,10 @@ export function buildPositionRows(
       leaderSize: target?.leaderSize ?? 0,
       // At the mid of the state's moment, as our uPnL (core/drift.ts leaderValueUsd): not the
       // mid of the coin's last plan, which may be a sweep old; "-" when the leader holds none.
-      leaderNotional: target ? leaderValueUsd(target.leaderSize, mids?.[coin] ?? mid) : null,
+      leaderNotional: target
+        ? leaderValueUsd(target.leaderSize, mids?.[coin] ?? mid, leadersHold(target))
+        : null,
+      ...(target?.leaders ? { leaders: target.leaders } : {}),
       targetSize: target ? shownTarget(target.targetSize, judged ?? { status }) : null,
       ourSize,
       driftUsd,

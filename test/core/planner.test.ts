@@ -78,8 +78,43 @@ describe("sizing", () => {
     });
     // BTC: 0.5 × 0.1 × 1 − 0.5 × 0.1 × 0.5 = 0.025; ETH: 0.5 × 0.1 × 4 = 0.2
     expect(summary(p)).toEqual(["BTC buy 0.025 open", "ETH buy 0.2 open"]);
-    expect(p.targets.find((t) => t.coin === "BTC")?.leaderSize).toBeCloseTo(0.25);
+    // Shown as the leaders' net position (1 − 0.5), with each one's own size: not Σ weight × size.
+    expect(p.targets.find((t) => t.coin === "BTC")?.leaderSize).toBeCloseTo(0.5);
+    expect(p.targets.find((t) => t.coin === "BTC")?.leaders).toEqual([
+      { leader: a.address, size: 1 },
+      { leader: LEADER2, size: -0.5 },
+    ]);
     expect(p.effectiveRatio).toBeCloseTo(0.1);
+  });
+
+  it("several leaders: a coin's leader figure is their net position whatever the weights; one leader's is its own", () => {
+    // A long 1 BTC, B short 1 at 0.6/0.4: the weighted Σ 0.2 was no leader's position.
+    const a = leader({ BTC: 1 }, 100_000, { weight: 0.6 });
+    const b = leader({ BTC: -1, ETH: 2 }, 100_000, { weight: 0.4, address: LEADER2 });
+    const p = plan({
+      markets: M,
+      leaders: [a, b],
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    const btc = p.targets.find((t) => t.coin === "BTC");
+    expect(btc?.leaderSize).toBe(0);
+    expect(btc?.leaders).toEqual([
+      { leader: a.address, size: 1 },
+      { leader: LEADER2, size: -1 },
+    ]);
+    expect(p.targets.find((t) => t.coin === "ETH")).toMatchObject({
+      leaderSize: 2,
+      leaders: [{ leader: LEADER2, size: 2 }],
+    });
+    // The planner's decisions are unchanged: 0.6 × 0.1 × 1 − 0.4 × 0.1 × 1 = 0.02 BTC.
+    expect(summary(p)).toEqual(["BTC buy 0.02 open", "ETH buy 0.08 open"]);
+    const one = plan({
+      markets: M,
+      leader: leader({ BTC: 1 }),
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    expect(one.targets.find((t) => t.coin === "BTC")?.leaderSize).toBe(1);
+    expect(one.targets.find((t) => t.coin === "BTC")).not.toHaveProperty("leaders");
   });
 
   it("no leader at all is no target: our positions are left alone, not flattened", () => {

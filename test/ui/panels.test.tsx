@@ -19,6 +19,13 @@ import {
   TIME_STOP_COLUMN,
 } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
+import {
+  LEADER2 as CORE_LEADER2,
+  leader as coreLeader,
+  plan as corePlan,
+  market,
+  settingsWith,
+} from "../core/planner-fixtures.js";
 import { ROOT } from "../helpers/cli.js";
 import {
   decisionEvent,
@@ -1057,5 +1064,62 @@ describe("the README's dashboard frame", () => {
       frame(<Positions rows={liveState().positions} width={80} maxRows={5} loaded />),
     )[0];
     expect(lines).toContain(columns?.trimEnd());
+  });
+});
+
+describe("Positions with several leaders", () => {
+  // A long 1 BTC, B short 1 BTC, followed 0.6/0.4: the planner's weighted Σ (0.2) is no leader's
+  // position; the row shows the leaders' net (0, held: "0", not "-") and --json each one's size.
+  const a = coreLeader({ BTC: 1, ETH: 2 }, 100_000, { weight: 0.6 });
+  const b = coreLeader({ BTC: -1, ETH: 3 }, 100_000, { weight: 0.4, address: CORE_LEADER2 });
+  const p = corePlan({
+    markets: { BTC: market("BTC", 60_000, 5), ETH: market("ETH", 3_000, 4) },
+    leaders: [a, b],
+    settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+  });
+
+  it("titles the column 'leaders' and shows their net position, in size and $, through the real planner", () => {
+    const rows = buildPositionRows(p.targets, [], {});
+    const lines = screenLines(frame(<Positions rows={rows} width={120} maxRows={10} loaded several />));
+    expect(lines[0]).toMatch(/coin\s+leaders\s+leaders \$\s+target/);
+    expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/^BTC\s+0\s+\$0\s+0\.02\s/);
+    expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/^ETH\s+5\s+\$15,000\s+0\.24\s/);
+    expect(rows.find((r) => r.coin === "BTC")?.leaders).toEqual([
+      { leader: a.address, size: 1 },
+      { leader: CORE_LEADER2, size: -1 },
+    ]);
+    // One leader: the column keeps its name and the leader's own size.
+    const one = corePlan({
+      markets: { BTC: market("BTC", 60_000, 5) },
+      leader: coreLeader({ BTC: 1 }),
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    const single = screenLines(
+      frame(<Positions rows={buildPositionRows(one.targets, [], {})} width={120} maxRows={10} loaded />),
+    );
+    expect(single[0]).toMatch(/coin\s+leader\s+leader \$\s+target/);
+    expect(single.find((l) => l.startsWith("BTC"))).toMatch(/^BTC\s+1\s+\$60,000\s+0\.1\s/);
+  });
+
+  it("follow --json's state record says the same figures, and each leader's own size", () => {
+    const state = stateEvent(T0, p.targets);
+    expect(eventRecord(state)?.targets).toMatchObject([
+      {
+        coin: "BTC",
+        leaderSize: 0,
+        leaderUsd: 0,
+        leaders: [
+          { leader: a.address, size: 1 },
+          { leader: CORE_LEADER2, size: -1 },
+        ],
+      },
+      { coin: "ETH", leaderSize: 5, leaderUsd: 15_000 },
+    ]);
+    // Through the dashboard's reducer (the run's leaders known from its start): the same rows.
+    const rows = reduceDashboard(initialDashboardState(), state).positions;
+    expect(rows.map((r) => [r.coin, r.leaderSize, r.leaderNotional])).toEqual([
+      ["BTC", 0, 0],
+      ["ETH", 5, 15_000],
+    ]);
   });
 });

@@ -21,6 +21,7 @@ import {
   driftFigureText,
   driftPct,
   type Freshness,
+  leadersHold,
   leaderValueUsd,
   leftAloneText,
   type SyncVerdict,
@@ -170,7 +171,10 @@ export interface StatusReport {
   /** Every coin the leader or we hold or the copy targets, as of `drift.asOf` (the same record). */
   positions: {
     coin: string;
+    /** The leaders' net position: the sum of their own sizes (one leader: its position). */
     leaderSize: number;
+    /** With several leaders: each one holding the coin, with its own size. Absent with one. */
+    leaders?: { leader: Address; size: number }[];
     /**
      * The leader's position in USD, to the cent: its size at the record's mid (the mid the row's
      * P&L is valued at; core/drift.ts leaderValueUsd, the dashboard's `leader $`). Null when the
@@ -546,7 +550,7 @@ export async function runStatus(p: {
             : null,
         // The dashboard's rows: a coin anyone holds or the copy targets.
         positions: last.targets
-          .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
+          .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || leadersHold(t))
           .map((t) => {
             const shown = shownDrift(t.driftUsd, statusOf.get(t.coin));
             // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
@@ -555,9 +559,15 @@ export async function runStatus(p: {
             const targetSize = shownTarget(t.targetSize, statusOf.get(t.coin));
             return {
               coin: t.coin,
+              // The leaders' net position (one leader: its position) and, with several, each one's.
               leaderSize: t.leaderSize,
+              ...(t.leaders ? { leaders: t.leaders } : {}),
               leaderUsd: roundOrNull(
-                leaderValueUsd(t.leaderSize, last.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
+                leaderValueUsd(
+                  t.leaderSize,
+                  last.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null),
+                  leadersHold(t),
+                ),
                 2,
               ),
               targetSize,
@@ -587,7 +597,7 @@ export async function runStatus(p: {
               coins: [
                 ...new Set([
                   ...last.targets
-                    .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
+                    .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || leadersHold(t))
                     .map((t) => t.coin),
                   ...guard.byCoin.keys(),
                 ]),
@@ -1188,6 +1198,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
   if (r.positions.length > 0 || closed.length > 0) {
     const guarded = (r.protection?.coins.length ?? 0) > 0;
     const held = r.positions.some((x) => x.held);
+    const several = r.positions.some((x) => x.leaders !== undefined);
     const px = (x: number | null | undefined) => (x == null ? "none" : x);
     const tps = (x: CoinProtection) =>
       x.takeProfits && x.takeProfits.length > 1
@@ -1198,7 +1209,8 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
       await renderTable(
         [
           "coin",
-          "leader",
+          // Several leaders: their net position (the sum of their own sizes), as the dashboard's.
+          several ? "leaders" : "leader",
           "target",
           "ours",
           // The dashboard's names for its columns (drift $, drift%, P&L): one name per figure,
@@ -1214,7 +1226,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
           ...r.positions.map((x) => [
             x.coin,
             // "-" when the leader holds none, as the dashboard's leader and leader $ say it.
-            x.leaderSize === 0 ? "-" : x.leaderSize,
+            leadersHold(x) ? x.leaderSize : "-",
             x.targetSize ?? "-",
             x.ourSize,
             fmtUsd(x.driftUsd),
