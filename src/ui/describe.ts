@@ -16,7 +16,7 @@ import { TRADE_FIGURE_FIELDS } from "../core/leader-trades.js";
 import { leverageAt } from "../core/leverage.js";
 import { orderFields } from "../core/orders.js";
 import { isCappedOrder, reasonText } from "../core/reasons.js";
-import type { PlannedAction, SkippedAction } from "../core/types.js";
+import type { Plan, PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
 import {
   fmtAge,
@@ -66,6 +66,7 @@ export const JSON_LINE_FIELDS = {
     "coins",
     "inSync",
     "effectiveRatio",
+    "leaderRatios?",
     "actions",
     "skipped",
     "cancels?",
@@ -355,6 +356,18 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
 }
 
 /**
+ * With several leaders, each one's copy ratio (weight included) after the portfolio scale, as
+ * `effectiveRatio` is: they add up to it (0 each when halted). effectiveRatio alone is then a sum
+ * of unlike ratios — A's ours/A's equity plus B's — and no coin's size ÷ any leader's.
+ */
+function leaderRatiosRecord(plan: Plan): { leaderRatios?: Record<string, number> } {
+  const ratios = Object.entries(plan.leaderRatios ?? {});
+  if (ratios.length < 2) return {};
+  const scale = plan.effectiveRatio === 0 ? 0 : plan.portfolioScale;
+  return { leaderRatios: Object.fromEntries(ratios.map(([a, r]) => [a, r * scale])) };
+}
+
+/**
  * The JSON record for an event: `{ts, type, coin?, …}`, plain data. Decisions drop the plan's
  * targets and reference prices (the journal keeps the whole plan) but keep every reason.
  * Returns null for heartbeats.
@@ -373,6 +386,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         coins: e.coins,
         inSync: e.plan.inSync,
         effectiveRatio: e.plan.effectiveRatio,
+        ...leaderRatiosRecord(e.plan),
         actions: e.plan.actions.map((a) => ({
           ...orderFields(a),
           ...(a.passive ? { passive: true } : {}),

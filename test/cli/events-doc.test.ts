@@ -53,6 +53,11 @@ const plan = {
   targets: [],
   effectiveRatio: 0.1,
   portfolioScale: 1,
+  // Several leaders: the record says each one's ratio.
+  leaderRatios: {
+    "0x1111111111111111111111111111111111111111": 0.06,
+    "0x2222222222222222222222222222222222222222": 0.04,
+  },
   inSync: false,
 } as unknown as Extract<EngineEvent, { type: "decision" }>["plan"];
 

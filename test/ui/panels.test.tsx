@@ -1123,3 +1123,22 @@ describe("Positions with several leaders", () => {
     ]);
   });
 });
+
+describe("follow --json's decision record with several leaders", () => {
+  it("says each leader's ratio beside effectiveRatio, adding up to it; one leader's record is as before", () => {
+    // equity-ratio: A's ratio 0.6 × 10k/100k = 0.06, B's 0.4 × 10k/1M = 0.004 — effectiveRatio
+    // 0.064 is neither one's, nor any coin's size ÷ a leader's.
+    const a = coreLeader({ BTC: 1 }, 100_000, { weight: 0.6 });
+    const b = coreLeader({ ETH: 3 }, 1_000_000, { weight: 0.4, address: CORE_LEADER2 });
+    const markets = { BTC: market("BTC", 60_000, 5), ETH: market("ETH", 3_000, 4) };
+    const settings = settingsWith({ sizing: { mode: "equity-ratio", multiplier: 1 } });
+    const p = corePlan({ markets, leaders: [a, b], settings });
+    const record = eventRecord(decisionEvent(T0, p));
+    expect(record?.effectiveRatio).toBeCloseTo(0.064, 9);
+    const ratios = record?.leaderRatios as Record<string, number>;
+    expect(ratios[a.address]).toBeCloseTo(0.06, 9);
+    expect(ratios[CORE_LEADER2]).toBeCloseTo(0.004, 9);
+    const one = corePlan({ markets, leader: coreLeader({ BTC: 1 }), settings });
+    expect(eventRecord(decisionEvent(T0, one))).not.toHaveProperty("leaderRatios");
+  });
+});
