@@ -279,8 +279,8 @@ export function leaderValueUsd(
  * A leader holds the coin: its net size is not 0, or (several leaders) one holds it though
  * their sizes net to 0 — shown "0", not "-" (which says none holds it).
  */
-export function leadersHold(t: { leaderSize: number; leaders?: readonly { size: number }[] }): boolean {
-  return t.leaderSize !== 0 || (t.leaders?.length ?? 0) > 0;
+export function leadersHold(t: { leaderSize: number; byLeader?: readonly { size: number }[] }): boolean {
+  return t.leaderSize !== 0 || (t.byLeader?.length ?? 0) > 0;
 }
 
 /**

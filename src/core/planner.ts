@@ -769,10 +769,10 @@ function perCoinMode(settings: Settings): boolean {
  * weighted Σ: a weight means a share of the copy, whose size per unit differs by sizing mode, so
  * 0.6 × A's +1 + 0.4 × B's −1 = "+0.2" was no leader's position and not what the copy sized.
  */
-function shownLeaders(w: CoinWork, params: PlanParameters): Pick<CoinTarget, "leaderSize" | "leaders"> {
+function shownLeaders(w: CoinWork, params: PlanParameters): Pick<CoinTarget, "leaderSize" | "byLeader"> {
   return {
     leaderSize: w.leadersNet,
-    ...(params.leaders.length > 1 ? { leaders: w.holding } : {}),
+    ...(params.leaders.length > 1 ? { byLeader: w.holding } : {}),
   };
 }
 

@@ -242,7 +242,7 @@ export interface CoinTarget {
    * With several leaders: each followed leader holding the coin and its own size (leader order;
    * empty when none holds it). Absent with one leader.
    */
-  leaders?: { leader: Address; size: number }[];
+  byLeader?: { leader: Address; size: number }[];
   /** Our target after ratio, caps and rounding. */
   targetSize: number;
   ourSize: number;

@@ -73,7 +73,7 @@ export function positionColumns(
   o: { paused?: boolean; rows?: readonly PositionRow[]; several?: boolean } = {},
 ): Column<PositionRow>[] {
   const paused = o.paused ?? false;
-  const several = o.several ?? (o.rows ?? []).some((r) => r.leaders !== undefined);
+  const several = o.several ?? (o.rows ?? []).some((r) => r.byLeader !== undefined);
   // Whole dollars never lose a digit to the cell: the column is as wide as its widest figure
   // (and its title: "leaders $" is 9).
   const leaderWidth = Math.max(several ? 9 : 8, ...(o.rows ?? []).map((r) => leaderUsd(r).length));
@@ -224,7 +224,7 @@ export function Positions({ rows, width, maxRows, loaded, paused = false, severa
       ...positionColumns({
         paused,
         rows: shown,
-        several: several || rows.some((r) => r.leaders !== undefined),
+        several: several || rows.some((r) => r.byLeader !== undefined),
       }),
       ...(held ? [HELD_COLUMN] : []),
       ...(guarded ? PROTECTION_COLUMNS : []),

@@ -434,7 +434,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
             coin: t.coin,
             // The leaders' net position (one leader: its position) and, with several, each one's.
             leaderSize: t.leaderSize,
-            ...(t.leaders ? { leaders: t.leaders } : {}),
+            ...(t.byLeader ? { byLeader: t.byLeader } : {}),
             // The dashboard's leader $ to the cent (core/drift.ts leaderValueUsd): at this state's mid.
             leaderUsd: roundOrNull(
               leaderValueUsd(t.leaderSize, e.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null), leadersHold(t)),

@@ -69,8 +69,8 @@ export interface PositionRow {
    */
   leaderSize: number;
   leaderNotional: number | null;
-  /** With several leaders: each holder's own size (CoinTarget.leaders); absent with one. */
-  leaders?: { leader: Address; size: number }[];
+  /** With several leaders: each holder's own size (CoinTarget.byLeader); absent with one. */
+  byLeader?: { leader: Address; size: number }[];
   /** Null when the coin has no copy target: none planned, or a position left alone (core/drift.ts shownTarget). */
   targetSize: number | null;
   ourSize: number;
@@ -510,7 +510,7 @@ export function buildPositionRows(
       leaderNotional: target
         ? leaderValueUsd(target.leaderSize, mids?.[coin] ?? mid, leadersHold(target))
         : null,
-      ...(target?.leaders ? { leaders: target.leaders } : {}),
+      ...(target?.byLeader ? { byLeader: target.byLeader } : {}),
       targetSize: target ? shownTarget(target.targetSize, judged ?? { status }) : null,
       ourSize,
       driftUsd,

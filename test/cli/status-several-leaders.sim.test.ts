@@ -46,7 +46,7 @@ describe("status and follow --json with several leaders", () => {
       leaderSize: 0,
       leaderUsd: 0,
       targetSize: 0.02,
-      leaders: [
+      byLeader: [
         { leader: a, size: 1 },
         { leader: b.address, size: -1 },
       ],
@@ -76,7 +76,7 @@ describe("status and follow --json with several leaders", () => {
     expect(targets.find((x) => x.coin === "BTC")).toMatchObject({
       leaderSize: 0,
       leaderUsd: 0,
-      leaders: [
+      byLeader: [
         { leader: a, size: 1 },
         { leader: b.address, size: -1 },
       ],

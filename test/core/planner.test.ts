@@ -80,7 +80,7 @@ describe("sizing", () => {
     expect(summary(p)).toEqual(["BTC buy 0.025 open", "ETH buy 0.2 open"]);
     // Shown as the leaders' net position (1 − 0.5), with each one's own size: not Σ weight × size.
     expect(p.targets.find((t) => t.coin === "BTC")?.leaderSize).toBeCloseTo(0.5);
-    expect(p.targets.find((t) => t.coin === "BTC")?.leaders).toEqual([
+    expect(p.targets.find((t) => t.coin === "BTC")?.byLeader).toEqual([
       { leader: a.address, size: 1 },
       { leader: LEADER2, size: -0.5 },
     ]);
@@ -98,13 +98,13 @@ describe("sizing", () => {
     });
     const btc = p.targets.find((t) => t.coin === "BTC");
     expect(btc?.leaderSize).toBe(0);
-    expect(btc?.leaders).toEqual([
+    expect(btc?.byLeader).toEqual([
       { leader: a.address, size: 1 },
       { leader: LEADER2, size: -1 },
     ]);
     expect(p.targets.find((t) => t.coin === "ETH")).toMatchObject({
       leaderSize: 2,
-      leaders: [{ leader: LEADER2, size: 2 }],
+      byLeader: [{ leader: LEADER2, size: 2 }],
     });
     // The planner's decisions are unchanged: 0.6 × 0.1 × 1 − 0.4 × 0.1 × 1 = 0.02 BTC.
     expect(summary(p)).toEqual(["BTC buy 0.02 open", "ETH buy 0.08 open"]);
@@ -114,7 +114,7 @@ describe("sizing", () => {
       settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
     });
     expect(one.targets.find((t) => t.coin === "BTC")?.leaderSize).toBe(1);
-    expect(one.targets.find((t) => t.coin === "BTC")).not.toHaveProperty("leaders");
+    expect(one.targets.find((t) => t.coin === "BTC")).not.toHaveProperty("byLeader");
   });
 
   it("no leader at all is no target: our positions are left alone, not flattened", () => {

@@ -1084,7 +1084,7 @@ describe("Positions with several leaders", () => {
     expect(lines[0]).toMatch(/coin\s+leaders\s+leaders \$\s+target/);
     expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/^BTC\s+0\s+\$0\s+0\.02\s/);
     expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/^ETH\s+5\s+\$15,000\s+0\.24\s/);
-    expect(rows.find((r) => r.coin === "BTC")?.leaders).toEqual([
+    expect(rows.find((r) => r.coin === "BTC")?.byLeader).toEqual([
       { leader: a.address, size: 1 },
       { leader: CORE_LEADER2, size: -1 },
     ]);
@@ -1108,7 +1108,7 @@ describe("Positions with several leaders", () => {
         coin: "BTC",
         leaderSize: 0,
         leaderUsd: 0,
-        leaders: [
+        byLeader: [
           { leader: a.address, size: 1 },
           { leader: CORE_LEADER2, size: -1 },
         ],

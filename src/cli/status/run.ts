@@ -174,7 +174,7 @@ export interface StatusReport {
     /** The leaders' net position: the sum of their own sizes (one leader: its position). */
     leaderSize: number;
     /** With several leaders: each one holding the coin, with its own size. Absent with one. */
-    leaders?: { leader: Address; size: number }[];
+    byLeader?: { leader: Address; size: number }[];
     /**
      * The leader's position in USD, to the cent: its size at the record's mid (the mid the row's
      * P&L is valued at; core/drift.ts leaderValueUsd, the dashboard's `leader $`). Null when the
@@ -561,7 +561,7 @@ export async function runStatus(p: {
               coin: t.coin,
               // The leaders' net position (one leader: its position) and, with several, each one's.
               leaderSize: t.leaderSize,
-              ...(t.leaders ? { leaders: t.leaders } : {}),
+              ...(t.byLeader ? { byLeader: t.byLeader } : {}),
               leaderUsd: roundOrNull(
                 leaderValueUsd(
                   t.leaderSize,
@@ -1198,7 +1198,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
   if (r.positions.length > 0 || closed.length > 0) {
     const guarded = (r.protection?.coins.length ?? 0) > 0;
     const held = r.positions.some((x) => x.held);
-    const several = r.positions.some((x) => x.leaders !== undefined);
+    const several = r.positions.some((x) => x.byLeader !== undefined);
     const px = (x: number | null | undefined) => (x == null ? "none" : x);
     const tps = (x: CoinProtection) =>
       x.takeProfits && x.takeProfits.length > 1
