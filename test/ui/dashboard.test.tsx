@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { Dashboard, keyCommand } from "../../src/ui/Dashboard.js";
 import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
-import { decisionEvent, leaderFillEvent, liveState, plan, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { leader as coreLeader, plan as corePlan, market, settingsWith } from "../core/planner-fixtures.js";
+import {
+  decisionEvent,
+  LEADER,
+  LEADER2,
+  leaderFillEvent,
+  liveState,
+  plan,
+  reduceAll,
+  startEvent,
+  stateEvent,
+  T0,
+} from "./fixtures.js";
 import { render } from "./ink-render.js";
 import { screenLines } from "./tty.js";
 
@@ -228,5 +240,29 @@ describe("keyCommand", () => {
     expect(keyCommand("n", plain, asking)).toBe("flatten-no");
     expect(keyCommand("q", plain, asking)).toBe("flatten-no");
     expect(keyCommand("f", plain, asking)).toBe("flatten-no");
+  });
+});
+
+describe("Dashboard of several leaders", () => {
+  it("heads the leader columns 'leaders': their net position, the sum of their own sizes (A +1, B −1 BTC: 0)", () => {
+    const p = corePlan({
+      markets: { BTC: market("BTC", 60_000, 5), ETH: market("ETH", 3_000, 4) },
+      leaders: [
+        coreLeader({ BTC: 1, ETH: 2 }, 100_000, { weight: 0.6, address: LEADER }),
+        coreLeader({ BTC: -1, ETH: 3 }, 100_000, { weight: 0.4, address: LEADER2 }),
+      ],
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    const start = {
+      ...startEvent(),
+      leaders: [
+        { address: LEADER, weight: 0.6 },
+        { address: LEADER2, weight: 0.4 },
+      ],
+    };
+    const lines = frameLines(reduceAll([start, stateEvent(T0 + 1000, p.targets)]), 120, 24);
+    expect(lines.find((l) => l.startsWith("coin "))).toMatch(/^coin\s+leaders\s+leaders \$\s+target/);
+    expect(lines.find((l) => l.startsWith("BTC "))).toMatch(/^BTC\s+0\s+\$0\s+0\.02\s/);
+    expect(lines.find((l) => l.startsWith("ETH "))).toMatch(/^ETH\s+5\s+\$15,000\s+0\.24\s/);
   });
 });
