@@ -185,7 +185,8 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level: "info",
         coin: null,
-        text: `start ${mode} ${e.network} leader ${leaders} account ${shortAddress(e.account)}`,
+        // Several: "leaders A 60%, B 40%", as the header's "leaders A 60% +1".
+        text: `start ${mode} ${e.network} ${e.leaders.length > 1 ? "leaders" : "leader"} ${leaders} account ${shortAddress(e.account)}`,
       };
     }
     case "connection": {

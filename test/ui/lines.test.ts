@@ -4,9 +4,12 @@ import { createLineWriter, formatLine } from "../../src/ui/lines.js";
 import {
   decisionEvent,
   fillEvent,
+  LEADER,
+  LEADER2,
   LIVE_TARGETS,
   liveEvents,
   plan,
+  startEvent,
   stateEvent,
   T0,
   target,
@@ -87,6 +90,22 @@ describe("human lines", () => {
     );
     expect(formatLine(fillEvent(T0, "ETH", { ...manual, side: "sell", copySz: 0.01 }))).toBe(
       "12:00:00.000 fill (not placed by hlcopy) ETH sell 0.01 @ 64000.5, the copy's 0.01",
+    );
+  });
+
+  it("the start line of several leaders says 'leaders', each with its weight; one leader's says 'leader'", () => {
+    const two = {
+      ...startEvent(),
+      leaders: [
+        { address: LEADER, weight: 0.6 },
+        { address: LEADER2, weight: 0.4 },
+      ],
+    };
+    expect(formatLine(two)).toBe(
+      "12:00:00.000 start LIVE testnet leaders 0x1111…1111 60%, 0x3333…3333 40% account 0x2222…2222",
+    );
+    expect(formatLine(startEvent())).toBe(
+      "12:00:00.000 start LIVE testnet leader 0x1111…1111 account 0x2222…2222",
     );
   });
 
