@@ -865,7 +865,11 @@ function reduceUi(state: DashboardState, a: UiAction): DashboardState {
       const ui =
         state.ui.notice && now - state.ui.notice.ts >= NOTICE_MS ? { ...state.ui, notice: null } : state.ui;
       const rateLimit = state.rateLimit && now >= state.rateLimit.until ? null : state.rateLimit;
-      const problem = state.problem && now - state.problem.ts >= PROBLEM_MS ? null : state.problem;
+      // A rate limit's line says a wait ("waiting 1.18s"): once it is over the line would say a
+      // wait that is not, for up to PROBLEM_MS — it goes with the header's countdown.
+      const waitOver = state.problem?.type === "rateLimit" && rateLimit === null;
+      const problem =
+        state.problem && (waitOver || now - state.problem.ts >= PROBLEM_MS) ? null : state.problem;
       return { ...state, now, ui, rateLimit, problem };
     }
     case "ui/helpToggled": {

@@ -638,8 +638,13 @@ describe("reduceDashboard: engine events", () => {
     expect(s.rateLimit?.until).toBe(T0 + 1200);
     s = reduceDashboard(s, { type: "ui/sweepRequested" });
     expect(s.ui.notice?.text).toBe("sweep requested");
+    expect(s.problem?.text).toBe("rate limit: waiting 1.20s (429 from /exchange)");
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 1100 });
+    expect(s.problem).not.toBeNull();
     s = reduceDashboard(s, { type: "ui/tick", now: T0 + 1300 });
     expect(s.rateLimit).toBeNull();
+    // The problem line said the wait: it is over, so the line goes with it (not 30 s later).
+    expect(s.problem).toBeNull();
     expect(s.ui.notice).not.toBeNull();
     s = reduceDashboard(s, { type: "ui/tick", now: T0 + NOTICE_MS + 1 });
     expect(s.ui.notice).toBeNull();
