@@ -225,6 +225,35 @@ export function contributions(
 }
 
 /**
+ * The leaders' side of each coin, as the copy weighs them: Σ ratio × size over the leaders (one
+ * leader: its own side). What the stops' "not re-entered while the leaders hold the side it was
+ * stopped on" compares. Not Σ weight × size: a weight is a share of the copy, a size is in its
+ * leader's own scale — A short 10 SOL on $1M and B long 2 on $100k at 0.5/0.5 read short while
+ * the copy is long. A leader not copied (unfollowed, kelly's negative edge: ratio 0) counts for
+ * nothing; when a followed leader's ratio is not known (an input missing, a problem, a mode that
+ * sizes each coin apart) the weights stand in for every leader, as before there was a ratio.
+ * Pure.
+ */
+export function leaderSides(
+  leaders: readonly LeaderState[],
+  ratios: readonly LeaderRatio[],
+): Record<string, number> {
+  const known = leaders.every((l, i) => {
+    const r = ratios[i];
+    return l.unfollowed === true || (r !== undefined && (r.notCopied !== undefined || r.ratio > 0));
+  });
+  const sides: Record<string, number> = {};
+  leaders.forEach((l, i) => {
+    const scale = !known ? l.weight : l.unfollowed ? 0 : (ratios[i]?.ratio ?? 0);
+    for (const p of Object.values(l.positions)) {
+      if (!p || !Number.isFinite(p.size) || p.size === 0) continue;
+      sides[p.coin] = (sides[p.coin] ?? 0) + p.size * scale;
+    }
+  });
+  return sides;
+}
+
+/**
  * Each followed leader's share of our positions: by its contribution on our side; a coin no
  * followed leader contributes to keeps its previous shares (without leaders in `exclude`,
  * renormalised), else it belongs to nobody. Returns the shares and the attributed signed

@@ -18,6 +18,7 @@ import { driftReport, emptyPlanView, mergePlanView } from "../core/drift.js";
 import { AgentNotApprovedError, JournalBusyError, RateLimitError, toHlcopyError } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
 import { listed } from "../core/format.js";
+import { copyRatios, leaderSides } from "../core/leaders.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { protectionOn } from "../core/protection.js";
@@ -1545,12 +1546,19 @@ export class CopyEngine {
 
   /** The leaders' combined size per coin, as the last plan saw it. */
   #leaderSizes(): Record<string, number> {
-    const sizes: Record<string, number> = {};
-    for (const l of this.#leaders) {
-      for (const p of Object.values(l.state.positions))
-        sizes[p.coin] = (sizes[p.coin] ?? 0) + p.size * l.weight;
-    }
-    return sizes;
+    // The leaders' side of each coin as the copy weighs them (core/leaders.ts leaderSides): the
+    // stops' "not re-entered while the leaders hold the side it was stopped on".
+    const leaders = this.#leaders.map((l) => l.view());
+    if (leaders.length === 1) return leaderSides(leaders, []);
+    const views = this.#guard.followedViews(leaders);
+    const { ratios } = copyRatios(
+      views,
+      this.#ours.state,
+      this.#market.markets,
+      this.#settings,
+      this.#styles.sizingInputs,
+    );
+    return leaderSides(views, ratios);
   }
 
   /** Each coin's resting stop / take-profit (empty without resting protection). */

@@ -180,6 +180,11 @@ export class EntryStyles {
     await this.#passive?.fromSweep(openOrders, this.#o.markets());
   }
 
+  /** The sizing inputs as known now (risk-parity's volatilities, kelly's edges), if the mode has any. */
+  get sizingInputs(): SizingInputs | undefined {
+    return this.#inputs?.inputs;
+  }
+
   /** The leaders, context and inputs the planner gets from these styles. */
   planInput(
     leaders: LeaderState[],

@@ -434,6 +434,11 @@ export class LeaderGuard {
     return this.#o.leaders.some((l) => l.address.toLowerCase() === key);
   }
 
+  /** The leaders as the planner sees them: those no longer followed say so (`unfollowed`). */
+  followedViews(leaders: readonly LeaderState[]): LeaderState[] {
+    return this.#views(leaders);
+  }
+
   #views(leaders: readonly LeaderState[]): LeaderState[] {
     return leaders.map((l) => (this.#stops.has(l.address.toLowerCase()) ? { ...l, unfollowed: true } : l));
   }

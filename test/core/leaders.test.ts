@@ -14,6 +14,7 @@ import {
   isNewCoin,
   type LeaderGate,
   leaderLeverage,
+  leaderSides,
   leverageGates,
   markBook,
   NEW_COIN_WINDOW_MS,
@@ -328,5 +329,36 @@ describe("properties: gates and unfollowing never block a reduction nor grow a t
       ),
       { numRuns: fcRuns(300) },
     );
+  });
+});
+
+describe("leaderSides: the leaders' side of a coin, as the copy weighs them (the stops' re-entry rule)", () => {
+  const eq = settingsWith({ sizing: { mode: "equity-ratio", multiplier: 1 } });
+  const ours = account({}, 100_000);
+  // A ($1M) short 10 SOL, B ($100k) long 2 SOL, 0.5/0.5: the copy is A −0.5 + B +1 = long 0.5.
+  const a = leader({ SOL: -10 }, 1_000_000, { weight: 0.5 });
+  const b = leader({ SOL: 2 }, 100_000, { address: LEADER2, weight: 0.5 });
+
+  it("is Σ ratio × size: long where the copy is long, though Σ weight × size (−4) reads short", () => {
+    const { ratios } = copyRatios([a, b], ours, REFERENCE_MARKETS, eq);
+    expect(leaderSides([a, b], ratios).SOL).toBeCloseTo(0.5);
+  });
+
+  it("a leader no longer followed counts for nothing", () => {
+    const views = [{ ...a, unfollowed: true as const }, b];
+    const { ratios } = copyRatios(views, ours, REFERENCE_MARKETS, eq);
+    expect(leaderSides(views, ratios).SOL).toBeCloseTo(1);
+  });
+
+  it("with a ratio not known (an input missing) the weights stand in for every leader", () => {
+    const { ratios } = copyRatios([a, b], ours, REFERENCE_MARKETS, eq);
+    const unknown = ratios.map((r, i) =>
+      i === 1 ? { ...r, ratio: 0, missing: "kelly: edge not read yet" } : r,
+    );
+    expect(leaderSides([a, b], unknown).SOL).toBeCloseTo(-4);
+  });
+
+  it("one leader: its own sizes × its weight, as before", () => {
+    expect(leaderSides([leader({ BTC: 1, ETH: -2 })], [])).toEqual({ BTC: 1, ETH: -2 });
   });
 });

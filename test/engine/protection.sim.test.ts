@@ -8,7 +8,7 @@ import type { Address, OpenOrder } from "../../src/core/types.js";
 import type { ReviewPlan } from "../../src/engine/ports.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import type { Journal } from "../../src/store/journal.js";
-import { action, eventually } from "../exchange/helpers.js";
+import { action, eventually, fundedAccount } from "../exchange/helpers.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 function settings(patch: (s: Settings) => void = () => {}): Settings {
@@ -34,7 +34,7 @@ async function setup(ctx: TestContext, s: Settings) {
   };
   // The test's own reads go through a client of their own: the engine's request budget is the
   // run's alone, as in a real follow (reads charged to it would pace the engine's sweeps).
-  return { ...t, journal: t.journal, make, reader: t.ourClient() };
+  return { ...t, journal: t.journal, make, reader: t.ourClient(), settings: s };
 }
 
 async function triggers(c: HlClient, user: Address): Promise<OpenOrder[]> {
@@ -208,6 +208,68 @@ describe.concurrent("a trailing stop on the exchange", () => {
 });
 
 describe.concurrent("copy modes against the simulator", () => {
+  it("several leaders: a stopped-out coin is held while the copy's side stands, though the leaders' weighted sizes point the other way", async (ctx) => {
+    // Equity-ratio at 0.5/0.5: A ($1M) short 10 SOL, B ($100k) long 2 SOL. The copy sizes each by
+    // its equity: A −0.5, B +1, so it is long 0.5 — while 0.5 × −10 + 0.5 × 2 = −4 reads short.
+    const t = await setup(
+      ctx,
+      settings((s) => {
+        s.sizing.mode = "equity-ratio";
+        s.sizing.multiplier = 1;
+        s.risk.takeProfitPct = null;
+      }),
+    );
+    const b = fundedAccount(t.sim, 100_000);
+    const bClient = t.clientOf(b);
+    await trade(t.leaderClient, "SOL", "sell", 10);
+    await trade(bClient, "SOL", "buy", 2);
+    const leaders = [
+      { address: t.leader.address, weight: 0.5 },
+      { address: b.address, weight: 0.5 },
+    ];
+    const run = () => {
+      const { engine } = t.follow({
+        journal: t.journal,
+        settings: t.settings,
+        protection: t.client,
+        leaders,
+      });
+      engine.begin();
+      return engine;
+    };
+    const first = run();
+    await first.sweep("start");
+    expect((await position(t.reader, t.master.address, "SOL")).size).toBe(0.5);
+    const [stop] = await triggers(t.reader, t.master.address);
+    expect(stop?.trigger?.tpsl).toBe("sl");
+    await first.stop("done");
+
+    // The stop fires with no run: the exchange alone closes the long.
+    t.sim.control.setMid("SOL", (stop?.trigger?.triggerPx ?? 0) * 0.98);
+    await eventually(async () => (await position(t.reader, t.master.address, "SOL")).size === 0);
+    const second = run();
+    const held = await second.sweep("start");
+    expect(held.results).toEqual([]);
+    expect(held.plan.skipped.map((s) => [s.coin, s.reason])).toContainEqual(["SOL", "stopped-out"]);
+
+    // A closes its short: the copy is long still (B's long alone) — the side the stop closed. Not
+    // re-entered (before: the weighted sizes went −4 → +1, read as the leaders' flip, and the run
+    // bought back the long the stop had just closed).
+    await trade(t.leaderClient, "SOL", "buy", 10, true);
+    const after = await second.sweep();
+    expect(after.results).toEqual([]);
+    expect(after.plan.skipped.map((s) => [s.coin, s.reason])).toContainEqual(["SOL", "stopped-out"]);
+    expect((await position(t.reader, t.master.address, "SOL")).size).toBe(0);
+
+    // B closes too: the leaders' long is over; B's next long is a new trade, copied again.
+    await trade(bClient, "SOL", "sell", 2, true);
+    await second.sweep();
+    await trade(bClient, "SOL", "buy", 1);
+    const again = await second.sweep();
+    expect(again.results.map((r) => [r.coin, r.side, r.status])).toEqual([["SOL", "buy", "filled"]]);
+    await second.stop("done");
+  });
+
   it("inverse copies the opposite side and protects it", async (ctx) => {
     const t = await setup(
       ctx,
