@@ -235,14 +235,15 @@ interface CoinWork {
   market: Market | null;
   mid: number;
   szDecimals: number;
-  /** Weighted Σ of leader sizes: the planner's own (its rules read it); never shown. */
-  leaderSize: number;
   /**
    * The followed leaders' net position: Σ of their own sizes, no weight (CoinTarget.leaderSize,
    * what every view shows as "leader" / "leaders").
    */
   leadersNet: number;
-  /** Each followed leader holding the coin, with its own size (in leader order). */
+  /**
+   * Each followed leader holding the coin, with its own size (in leader order): whether a leader
+   * holds it (their sizes, weighted or not, can net to 0: A +1, B −1).
+   */
   holding: { leader: Address; size: number }[];
   /** Σ ratio × leader size: the target before caps. */
   raw: number;
@@ -607,7 +608,7 @@ export function planOrders(params: PlanParameters): Plan {
       skipped.push({
         coin,
         reason: "entry-only",
-        detail: `the leader ${w.leaderSize === 0 ? "closed" : "reduced or flipped"} ${coin}: entry-only keeps our ${detailNumber(w.ourSize)} (exits are our own stops)`,
+        detail: `the leader ${w.holding.length === 0 ? "closed" : "reduced or flipped"} ${coin}: entry-only keeps our ${detailNumber(w.ourSize)} (exits are our own stops)`,
       });
     }
   }
@@ -623,7 +624,7 @@ export function planOrders(params: PlanParameters): Plan {
   const explained = new Map<number, LeaderRatio>();
   for (const coin of requested) {
     const w = work.get(coin);
-    if (!w || (!w.market && w.ourSize === 0 && w.leaderSize === 0)) continue;
+    if (!w || (!w.market && w.ourSize === 0 && w.holding.length === 0)) continue;
     if (w.rule.kind === "unknown") {
       targets.push(unknownTarget(w, params));
       continue;
@@ -819,7 +820,6 @@ function coinWork(
     m && positive(m.mid) !== undefined && Number.isInteger(m.szDecimals) && m.szDecimals >= 0 ? m : null;
   const szDecimals = market?.szDecimals ?? 0;
   const ourSize = finiteOr0(ours.positions[coin]?.size);
-  let leaderSize = 0;
   let leadersNet = 0;
   const holding: { leader: Address; size: number }[] = [];
   let raw = 0;
@@ -844,7 +844,6 @@ function coinWork(
     const size = finiteOr0(l.positions[coin]?.size);
     if (size === 0) continue;
     holders++;
-    leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
     leadersNet += size;
     holding.push({ leader: l.address, size });
     const r = ratios[i] as LeaderRatio;
@@ -910,7 +909,7 @@ function coinWork(
     };
   } else if (sets.liquidated.has(coin)) {
     rule = { kind: "zero", reason: "leader-liquidated" };
-  } else if (!(ours.accountValue > 0) && ourSize === 0 && (leaderSize !== 0 || raw !== 0)) {
+  } else if (!(ours.accountValue > 0) && ourSize === 0 && (holders > 0 || raw !== 0)) {
     // Nothing to copy with: every target would be 0 (the ratio or the caps scale by our equity)
     // and "in sync" would hide that the leader's coins are not copied. No target, not in sync.
     // A position we still hold is sized as usual (its caps close it: reducing is always allowed).
@@ -1005,7 +1004,6 @@ function coinWork(
     market,
     mid: market?.mid ?? 0,
     szDecimals,
-    leaderSize,
     leadersNet,
     holding,
     raw,
@@ -1046,12 +1044,12 @@ function decideCoin(
   const skip = (reason: ReasonCode, detail: string) => skipped.push({ coin, reason, detail });
 
   if (w.rule.kind === "unknown") {
-    if (w.ourSize !== 0 || w.raw !== 0 || w.leaderSize !== 0)
+    if (w.ourSize !== 0 || w.raw !== 0 || w.holding.length > 0)
       skip("unknown-market", `${w.rule.detail}: not traded`);
     return;
   }
   if (w.rule.kind === "leave") {
-    if (w.ourSize !== 0 || w.leaderSize !== 0) skip(w.rule.reason, w.rule.detail);
+    if (w.ourSize !== 0 || w.holding.length > 0) skip(w.rule.reason, w.rule.detail);
     return;
   }
 
@@ -1059,7 +1057,7 @@ function decideCoin(
   const T = w.targetLots;
   if (T === O) {
     // Exactly on target: no entry, unless the leader holds something we do not copy.
-    if (O !== 0 || w.leaderSize === 0) return;
+    if (O !== 0 || w.holding.length === 0) return;
     if (w.rule.kind === "zero") {
       const r = w.rule.reason;
       if (r === "kill-switch" || r === "flatten")

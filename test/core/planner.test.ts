@@ -117,6 +117,27 @@ describe("sizing", () => {
     expect(one.targets.find((t) => t.coin === "BTC")).not.toHaveProperty("byLeader");
   });
 
+  it("several leaders whose sizes net to 0 still hold the coin: a denied or unlisted coin says why it is not copied", () => {
+    // A +1 BTC, B −1 BTC at equal weights: Σ weight × size is 0, yet both hold BTC. The planner
+    // read "no leader holds it" off that sum and said nothing of the coin it left out.
+    const a = leader({ BTC: 1, FOO: 5 }, 100_000, { weight: 0.5 });
+    const b = leader({ BTC: -1, FOO: -5 }, 100_000, { weight: 0.5, address: LEADER2 });
+    const denied = plan({
+      markets: M,
+      leaders: [a, b],
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 }, risk: { denyCoins: ["BTC"] } }),
+    });
+    expect(denied.actions).toEqual([]);
+    expect(denied.skipped.map((s) => [s.coin, s.reason])).toEqual(
+      expect.arrayContaining([
+        ["BTC", "coin-denied"],
+        ["FOO", "unknown-market"],
+      ]),
+    );
+    // A coin with no market that the leaders hold is never in sync (issue 12.8).
+    expect(denied.inSync).toBe(false);
+  });
+
   it("no leader at all is no target: our positions are left alone, not flattened", () => {
     const p = plan({ markets: M, leaders: [], ours: account({ BTC: 0.5 }) });
     expect(p.actions).toEqual([]);
