@@ -1,13 +1,33 @@
 // The commander program: global options, help, and the command table. Command modules are
 // small and import nothing heavy at the top; each loads its implementation on demand.
 
-import { Command, Option } from "commander";
+import { Command, type Help, Option } from "commander";
 import { COMMANDS } from "./commands.js";
 import { refuseUnknownVariables } from "./env.js";
 import { refuseUnusedTestnetSigning } from "./globals.js";
 import { examples } from "./help.js";
 import { refuseRepeatedOptions } from "./repeats.js";
 import { VERSION } from "./version.js";
+
+/** Indent of a description laid out under its option, not beside it. */
+const UNDER_INDENT = 6;
+
+/**
+ * commander's item layout, except where the term column leaves a description too narrow to
+ * wrap (under commander's 40 columns: follow's longest flag is 41 wide): commander then printed
+ * each description as one line of up to ~500 characters, which an 80-column terminal broke
+ * mid-word. Such a description goes under its term instead, wrapped to the help's width.
+ */
+function formatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+  const width = this.helpWidth ?? 80;
+  const beside = width - termWidth - 4;
+  if (!description || beside >= this.minWidthToWrap || helper.preformatted(description)) {
+    return Object.getPrototypeOf(this).formatItem.call(this, term, termWidth, description, helper);
+  }
+  const wrapped = helper.boxWrap(description, Math.max(width - UNDER_INDENT, this.minWidthToWrap));
+  const indent = " ".repeat(UNDER_INDENT);
+  return `  ${term}\n${indent}${wrapped.replace(/\n/g, `\n${indent}`)}`;
+}
 
 export function createProgram(): Command {
   const program = new Command("hlcopy")
@@ -27,7 +47,7 @@ export function createProgram(): Command {
     .option("--json", "machine-readable output (one JSON document or JSON lines; an error too)")
     .option("--debug", "show stack traces and details on errors")
     .showSuggestionAfterError(true)
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true, formatItem })
     .addHelpText(
       "after",
       `

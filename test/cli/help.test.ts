@@ -177,6 +177,31 @@ describe("help", () => {
     }
   });
 
+  // commander leaves a description unwrapped when the term column leaves it under 40 columns:
+  // follow's and reconcile's options were single lines of up to ~500 characters, broken
+  // mid-word by an 80-column terminal. Every option line fits in the help's 80 columns.
+  it("every option line fits in 80 columns (a long flag's description goes under it, wrapped)", async () => {
+    const long: string[] = [];
+    for (const args of COMMANDS) {
+      const lines = (await help(args)).split("\n");
+      for (const heading of ["Options:", "Global Options:"]) {
+        const start = lines.indexOf(heading);
+        if (start < 0) continue;
+        for (const line of lines.slice(start + 1)) {
+          if (line === "") break;
+          // (one word longer than the column, such as a --compare example, cannot wrap)
+          if ([...line].length > 80 && /\s/.test(line.trim()))
+            long.push(`hlcopy ${args.join(" ")}: ${line.slice(0, 60)}…`);
+        }
+      }
+    }
+    expect(long).toEqual([]);
+    const follow = (await help(["follow"])).split("\n");
+    const at = follow.findIndex((l) => l.startsWith("  --leader-liquidation-pause-days <value>"));
+    expect(follow[at]).toBe("  --leader-liquidation-pause-days <value>");
+    expect(follow[at + 1]).toMatch(/^ {6}stop following a leader that was liquidated/);
+  });
+
   it("example addresses are full and pasteable, never 0x5e9e…a13a", async () => {
     for (const args of COMMANDS) {
       for (const line of exampleBlock(await help(args))) {
