@@ -31,6 +31,7 @@ describe("inspect, scan and backtest name a figure the same way", () => {
       now: NOW,
       out: inspectOut,
       err: sink(),
+      width: 1000, // a wide terminal: each row on one line, as read below
     });
     const inspectText = inspectOut.text();
     const line = inspectText.split("\n").find((l) => l.includes("copying this window"));

@@ -43,6 +43,7 @@ describe("inspect shows the scan metrics and the charts", () => {
       now: T0 + 7 * DAY,
       out,
       err: sink(),
+      width: 1000, // a wide terminal: each row on one line, as read below
     });
     expect(report.extra.longestLosingStreak).toBe(2);
     expect(report.extra.avgWin).toBe(10);

@@ -71,6 +71,7 @@ describe("inspect's span", () => {
       now: NOW,
       out,
       err: sink(),
+      width: 1000, // a wide terminal: each row on one line, as read below
     });
     const text = out.text();
     expect(text.split("\n")[0]).toContain("(1 minute of history");

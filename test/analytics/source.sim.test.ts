@@ -240,3 +240,56 @@ describe("a coin list naming no market", () => {
     expect(ok.result.fills).toBeGreaterThan(0);
   });
 });
+
+describe("inspect's tables at 80 columns", () => {
+  // Its key/value tables were as wide as their longest cell: under a day of history the
+  // `orders / day` cell alone made the table ~120 columns, which an 80-column terminal broke
+  // inside every row. The last column wraps at words to the width instead.
+  it("fit the width, the long cells wrapped at words", async () => {
+    const { runInspectCommand } = await import("../../src/cli/inspect/run.js");
+    const { defaultSettings } = await import("../../src/core/settings.js");
+    const leader = fundedAccount(sim, 100_000);
+    const px = sim.control.mid("BTC") ?? 0;
+    for (const buy of [true, false, true, false]) {
+      await leader.sdk.order({
+        orders: [
+          {
+            a: 0,
+            b: buy,
+            p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
+            s: "0.01",
+            r: false,
+            t: { limit: { tif: "Ioc" as const } },
+          },
+        ],
+        grouping: "na",
+      });
+    }
+    const chunks: string[] = [];
+    await runInspectCommand({
+      address: leader.address,
+      days: 1,
+      equity: 2000,
+      settings: defaultSettings(),
+      json: false,
+      source: createLeaderSource(network()),
+      out: { write: (s: string) => chunks.push(s) > 0 },
+      err: { write: () => true },
+      width: 80,
+    });
+    const rows = chunks
+      .join("")
+      .split("\n")
+      .filter((l) => /^[│┌└├]/.test(l));
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.filter((l) => [...l].length > 80)).toEqual([]);
+    // The orders / day cell is all there, over two lines.
+    const flat = rows
+      .map((l) => l.replace(/[│┌└├┐┘┤─┬┴┼]/g, " ").trim())
+      .join(" ")
+      .replace(/\s+/g, " ");
+    expect(flat).toMatch(
+      /orders \/ day - \(4 orders, 4 fills in [^)]*under a day of history, no daily rate\)/,
+    );
+  });
+});

@@ -34,6 +34,8 @@ export interface InspectRunOptions {
   now?: number;
   out?: Writer;
   err?: Writer;
+  /** Columns the key/value tables wrap to (default: the terminal's, else 80). */
+  width?: number;
 }
 
 export interface InspectReport {
@@ -154,7 +156,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     warnings: [...data.warnings, ...[judgedSizingNote(opts.settings.sizing.mode)].filter((n) => n !== null)],
   };
   if (opts.json) printDocument("inspect", report, out, now);
-  else out.write(`${await renderInspect(report)}\n`);
+  else out.write(`${await renderInspect(report, opts.width)}\n`);
   return report;
 }
 
@@ -206,7 +208,7 @@ async function followerEquity(
 }
 
 /** The human report. */
-export async function renderInspect(report: InspectReport): Promise<string> {
+export async function renderInspect(report: InspectReport, width?: number): Promise<string> {
   const m = report.metrics;
   const x = report.extra;
   const lines: string[] = [];
@@ -228,60 +230,64 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   // away: "− fees $69.45", never "fees -$69.45"), the parts as shown adding up to the net shown.
   const pnl = shownSum([m.pnl.realized, -m.pnl.fees, m.pnl.funding], m.pnl.net);
   const [realized = 0, minusFees = 0, funding = 0] = pnl.parts;
-  const perf = await compactTable(null, [
+  const perf = await compactTable(
+    null,
     [
-      "net realized P&L",
-      `${fmtUsdSigned(pnl.total)} = realized ${fmtUsdSigned(realized)} − fees ${fmtUsd(-minusFees)} + funding ${fmtUsdSigned(funding)}`,
+      [
+        "net realized P&L",
+        `${fmtUsdSigned(pnl.total)} = realized ${fmtUsdSigned(realized)} − fees ${fmtUsd(-minusFees)} + funding ${fmtUsdSigned(funding)}`,
+      ],
+      [
+        "volume / edge",
+        `${fmtUsd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${fmtFixed(m.edgeBps, 1)} bps`} realized per $ traded`,
+      ],
+      [
+        "win rate",
+        `${fmtShare(m.winRate)} of ${m.counts.closingTrades} closing trades; ${fmtShare(m.episodeWinRate)} of closed positions`,
+      ],
+      [
+        "profit factor",
+        m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : fmtFixed(m.profitFactor),
+      ],
+      [
+        "max drawdown",
+        `${fmtUsd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${fmtPct(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
+      ],
+      ["Sharpe (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
+      [
+        "Sortino / Calmar",
+        `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : fmtFixed(x.sortino)} / ${x.calmar === null ? (m.window.days < MIN_SHARPE_DAYS ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : "- (no drawdown)") : fmtFixed(x.calmar)}`,
+      ],
+      [
+        "wins / losses",
+        `avg ${fmtUsdSigned(x.avgWin)} / ${fmtUsdSigned(x.avgLoss)}, largest ${fmtUsdSigned(x.largestWin)} / ${fmtUsdSigned(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
+      ],
+      ["liquidations", String(x.liquidations)],
+      ["orders / day", orderRate(m)],
+      ["holding time", hold],
+      [
+        "leverage",
+        lev
+          ? `${fmtFixed(lev.current)}x now, ${fmtFixed(lev.mean)}x mean, ${fmtFixed(lev.max)}x max`
+          : "- (account state unknown)",
+      ],
+      [
+        "long / short",
+        m.longShort.longShare === null
+          ? "-"
+          : `${fmtShare(m.longShort.longShare, 0)} long / ${fmtShare(1 - m.longShort.longShare, 0)} short (opening volume)`,
+      ],
+      [
+        "style",
+        `${m.style.style} (${m.style.reason}${
+          m.ordersPerDay === null && m.style.reason.includes("orders/day")
+            ? `, extrapolated from ${spanText(m.window.end - m.window.start)} of history`
+            : ""
+        })`,
+      ],
     ],
-    [
-      "volume / edge",
-      `${fmtUsd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${fmtFixed(m.edgeBps, 1)} bps`} realized per $ traded`,
-    ],
-    [
-      "win rate",
-      `${fmtShare(m.winRate)} of ${m.counts.closingTrades} closing trades; ${fmtShare(m.episodeWinRate)} of closed positions`,
-    ],
-    [
-      "profit factor",
-      m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : fmtFixed(m.profitFactor),
-    ],
-    [
-      "max drawdown",
-      `${fmtUsd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${fmtPct(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
-    ],
-    ["Sharpe (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
-    [
-      "Sortino / Calmar",
-      `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : fmtFixed(x.sortino)} / ${x.calmar === null ? (m.window.days < MIN_SHARPE_DAYS ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : "- (no drawdown)") : fmtFixed(x.calmar)}`,
-    ],
-    [
-      "wins / losses",
-      `avg ${fmtUsdSigned(x.avgWin)} / ${fmtUsdSigned(x.avgLoss)}, largest ${fmtUsdSigned(x.largestWin)} / ${fmtUsdSigned(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
-    ],
-    ["liquidations", String(x.liquidations)],
-    ["orders / day", orderRate(m)],
-    ["holding time", hold],
-    [
-      "leverage",
-      lev
-        ? `${fmtFixed(lev.current)}x now, ${fmtFixed(lev.mean)}x mean, ${fmtFixed(lev.max)}x max`
-        : "- (account state unknown)",
-    ],
-    [
-      "long / short",
-      m.longShort.longShare === null
-        ? "-"
-        : `${fmtShare(m.longShort.longShare, 0)} long / ${fmtShare(1 - m.longShort.longShare, 0)} short (opening volume)`,
-    ],
-    [
-      "style",
-      `${m.style.style} (${m.style.reason}${
-        m.ordersPerDay === null && m.style.reason.includes("orders/day")
-          ? `, extrapolated from ${spanText(m.window.end - m.window.start)} of history`
-          : ""
-      })`,
-    ],
-  ]);
+    { wrapLast: true, ...(width === undefined ? {} : { width }) },
+  );
   lines.push(perf);
   const coins = m.coins.slice(0, 10);
   lines.push(
@@ -334,24 +340,28 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       `Copyability at ${fmtUsd(c.equity, 0)}${eqNote}, leader equity ${fmtUsd(c.leaderEquity, 0)}${report.leaderEquitySource === "estimated" ? " (estimated)" : ""}:`,
     );
     lines.push(
-      await compactTable(null, [
-        ["copy ratio", fmtPct(c.ratio * 100, 3)],
-        ["median trade", `${fmtUsd(c.medianTradeUsd)} → ${fmtUsd(c.medianScaledTradeUsd)} for you`],
-        ["below the $10 minimum", fmtShare(c.belowMinShare)],
-        ["inside the deadband", fmtShare(c.insideDeadbandShare)],
-        ["copied", fmtShare(c.copiedShare)],
+      await compactTable(
+        null,
         [
-          "your cost per trade",
-          // The total is the sum of its parts as shown (shownTotal), as the verdict line says it.
-          `${fmtFixed(shownTotal([c.cost.feeBps, c.cost.slippageBps], 1), 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
+          ["copy ratio", fmtPct(c.ratio * 100, 3)],
+          ["median trade", `${fmtUsd(c.medianTradeUsd)} → ${fmtUsd(c.medianScaledTradeUsd)} for you`],
+          ["below the $10 minimum", fmtShare(c.belowMinShare)],
+          ["inside the deadband", fmtShare(c.insideDeadbandShare)],
+          ["copied", fmtShare(c.copiedShare)],
+          [
+            "your cost per trade",
+            // The total is the sum of its parts as shown (shownTotal), as the verdict line says it.
+            `${fmtFixed(shownTotal([c.cost.feeBps, c.cost.slippageBps], 1), 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
+          ],
+          ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
+          ["cost / edge", fmtShare(c.costShareOfEdge, 0)],
+          [
+            "copying this window",
+            `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsdSigned(x.copy.fundingUsd)}; copy net ${fmtUsdSigned(x.copy.netUsd)}`,
+          ],
         ],
-        ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
-        ["cost / edge", fmtShare(c.costShareOfEdge, 0)],
-        [
-          "copying this window",
-          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsdSigned(x.copy.fundingUsd)}; copy net ${fmtUsdSigned(x.copy.netUsd)}`,
-        ],
-      ]),
+        { wrapLast: true, ...(width === undefined ? {} : { width }) },
+      ),
     );
     lines.push(`Verdict: ${c.verdict.text}`);
   }
