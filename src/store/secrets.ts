@@ -660,7 +660,10 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
     const tries = prompt.interactive && passphraseFromEnv === undefined ? 3 : 1;
     for (let attempt = 1; ; attempt++) {
       const passphrase = await existingPassphrase({ env, prompt }, `Passphrase for ${file}: `);
-      const from = passphraseVariable(env);
+      const variable = passphraseVariable(env);
+      // Piped in (no terminal, no variable): the hint says where it came from — "type … again"
+      // told a script that cannot type to do so.
+      const from = variable ?? (prompt.interactive ? undefined : "the line read from stdin");
       try {
         // Ctrl-C during the key derivation (seconds on a slow machine) ends it as at the prompt.
         const privateKey = await decryptKeystore(keystore, passphrase, {
@@ -680,7 +683,7 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
         // piped alone) is said as that, not as a mistyped passphrase — and never shown.
         if (
           error instanceof WrongPassphraseError &&
-          from === undefined &&
+          variable === undefined &&
           !prompt.interactive &&
           looksLikePrivateKey(passphrase)
         )

@@ -287,6 +287,9 @@ describe("loadAgentKey", () => {
       loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt: pipedPrompt(["nope"]).prompt }),
     )) as UsageError;
     expect(other.message).toBe("wrong passphrase");
+    // Piped, it came from no prompt: the hint says where it came from, not "type … again".
+    expect(other.hint).toMatch(/^check the line read from stdin: it does not hold the passphrase of /);
+    expect(other.hint).not.toMatch(/\btype\b/);
     // From a variable it is that variable's wrong passphrase (its own hint).
     const fromVariable = (await rejection(
       loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: MASTER_KEY } }),
@@ -372,16 +375,24 @@ describe("loadAgentKey", () => {
     expect(fromVariable.hint).toBe(
       `check HLCOPY_PASSPHRASE: it does not hold the passphrase of ${file}; if it does, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)`,
     );
-    // Typed at the prompt: the same clause.
-    const { prompt } = pipedPrompt(["nope"]);
+    // Typed at the prompt (three times): the same clause.
+    const { prompt, tty } = ttyPrompt();
+    tty.typeLater("nope\r", "nope\r", "nope\r");
     const typed = (await rejection(
       loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt }),
     )) as UsageError;
     expect(typed.hint).toBe(
       `type the passphrase of ${file} again; if it is right, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)`,
     );
+    // Piped in (stdin's first line): where it came from, as a variable's — no prompt to type at.
+    const piped = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt: pipedPrompt(["nope"]).prompt }),
+    )) as UsageError;
+    expect(piped.hint).toBe(
+      `check the line read from stdin: it does not hold the passphrase of ${file}; if it does, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)`,
+    );
     // Every hint's parentheses balance, one pair at a time (never nested).
-    for (const hint of [fromFile.hint, fromVariable.hint, typed.hint]) {
+    for (const hint of [fromFile.hint, fromVariable.hint, typed.hint, piped.hint]) {
       let depth = 0;
       for (const ch of hint ?? "") {
         depth += ch === "(" ? 1 : ch === ")" ? -1 : 0;
