@@ -70,13 +70,16 @@ ${examples([
 Environment:
   HLCOPY_CONFIG_DIR       config directory (default ~/.config/hlcopy)
   HLCOPY_ACCOUNT          your master account address
-  HLCOPY_PASSPHRASE_FILE  a file holding the keystore passphrase (cron, a service's credential)
+  HLCOPY_PASSPHRASE_FILE  a file holding the keystore passphrase (cron, a
+                          service's credential)
   HLCOPY_PASSPHRASE       keystore passphrase (scripts)
-  HLCOPY_AGENT_KEY        agent private key as hex, bypassing the keystore (cron, tests)
-  HLCOPY_LOCK_DIR         a lock and control-socket directory besides the fixed /tmp/hlcopy-<uid> (a service with a private /tmp)
+  HLCOPY_AGENT_KEY        agent private key as hex, bypassing the keystore
+                          (cron, tests)
+  HLCOPY_LOCK_DIR         a lock and control-socket directory besides the fixed
+                          /tmp/hlcopy-<uid> (a service with a private /tmp)
 
-Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted,
-130 interrupted at a prompt (nothing changed).`,
+Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift
+remains, 4 halted, 130 interrupted at a prompt (nothing changed).`,
     );
   for (const register of COMMANDS) register(program);
   refuseRepeatedOptions(program);

@@ -196,6 +196,8 @@ describe("help", () => {
       }
     }
     expect(long).toEqual([]);
+    // The root help, read first, fits whole (its Environment list ran to 129 columns).
+    expect((await help([])).split("\n").filter((l) => [...l].length > 80)).toEqual([]);
     const follow = (await help(["follow"])).split("\n");
     const at = follow.findIndex((l) => l.startsWith("  --leader-liquidation-pause-days <value>"));
     expect(follow[at]).toBe("  --leader-liquidation-pause-days <value>");
