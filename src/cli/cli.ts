@@ -4,6 +4,7 @@
 import { type Command, CommanderError } from "commander";
 import { splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { ExitCode } from "../core/errors.js";
+import { listed } from "../core/format.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
 import { outputLost, outputLostKind, writeFailure } from "./output-lost.js";
 import { createProgram } from "./program.js";
@@ -258,6 +259,12 @@ export function usageError(
     // waives the never-traded check) and --leader-max-leverage — neither is what was meant.
     const arg = addressAsOption(first, cmd) as string;
     hint = `the ${arg} is an argument, not an option: ${path} 0x… (${path} --help shows examples)`;
+  } else if (error.code === "commander.unknownOption" && optionOfSibling(first, cmd)) {
+    // `reconcile --on-exit flatten`: an option of another command (follow's), not a typo —
+    // commander's nearest spelling would offer some other flag of this one.
+    const owner = optionOfSibling(first, cmd) as { flag: string; paths: string[] };
+    message = `${owner.flag} is not an option of ${path}: ${listed(owner.paths)} ${owner.paths.length === 1 ? "takes" : "take"} it`;
+    hint = `run it with ${owner.paths[0]}, or leave it out (${path} --help lists what ${path} accepts)`;
   } else if (suggestion !== undefined) {
     hint = `did you mean ${suggestion}? (${path} --help lists what it accepts)`;
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
@@ -302,6 +309,19 @@ function optionOfLaterCommand(
     if (cmd.options.some((o) => o.long === flag || o.short === flag)) return { flag, path };
   }
   return null;
+}
+
+/**
+ * The other commands beside `cmd` (its siblings: follow beside reconcile) that take the option
+ * commander did not know on `cmd`, or null when none does.
+ */
+function optionOfSibling(message: string, cmd: Command): { flag: string; paths: string[] } | null {
+  const flag = /unknown option '(--[^'=]+)/.exec(message)?.[1];
+  if (!flag || !cmd.parent) return null;
+  const paths = cmd.parent.commands
+    .filter((c) => c !== cmd && c.options.some((o) => o.long === flag))
+    .map((c) => commandPath(c));
+  return paths.length > 0 ? { flag, paths } : null;
 }
 
 let brokenStdoutHandled = false;

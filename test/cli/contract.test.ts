@@ -46,6 +46,18 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       hint: /^hint: did you mean --allow-coins\? /m,
     },
     {
+      // Another command's option (follow's exit step): commander's nearest spelling was no help.
+      args: ["reconcile", LEADER, "--on-exit", "flatten"],
+      error: /^error: --on-exit is not an option of hlcopy reconcile: hlcopy follow takes it$/m,
+      hint: /^hint: run it with hlcopy follow, or leave it out \(hlcopy reconcile --help lists what hlcopy reconcile accepts\)$/m,
+    },
+    {
+      args: ["reconcile", LEADER, "--weights", "0.5,0.5"],
+      error:
+        /^error: --weights is not an option of hlcopy reconcile: hlcopy follow and hlcopy backtest take it$/m,
+      hint: /^hint: run it with hlcopy follow, or leave it out /m,
+    },
+    {
       // Not offered where the command has no such flag.
       args: ["status", "--exclude", "BTC"],
       error: /unknown option '--exclude'/,
