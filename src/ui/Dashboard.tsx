@@ -123,6 +123,12 @@ function Footer({ state, width, helpPages }: { state: DashboardState; width: num
     );
   }
   const notice = state.ui.notice;
+  // The last frame of a stopped run: no key acts any more, so none is offered.
+  if (state.stopped) {
+    return notice ? (
+      <Segments segments={[{ text: notice.text, color: "yellow", priority: 10 }]} width={width} />
+    ) : null;
+  }
   const segments: Segment[] = [
     { text: "q quit", priority: 9 },
     { text: state.paused || state.ui.pendingPause ? "p resume" : "p pause", priority: 7 },

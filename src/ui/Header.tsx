@@ -165,7 +165,7 @@ export function Header({ state, width }: HeaderProps) {
       : state.agentDaysLeft <= 7
         ? { text: `agent ${state.agentDaysLeft}d left`, color: "yellow", bold: true, priority: 8 }
         : { text: `agent ${state.agentDaysLeft}d left`, dim: true, priority: 5 },
-    { text: "? help", dim: true, priority: 1 },
+    state.stopped ? null : { text: "? help", dim: true, priority: 1 },
   ];
   const pnl = state.pnl;
   const line2: (Segment | null)[] = [

@@ -80,6 +80,8 @@ describe("Dashboard", () => {
     expect(lines[0]).not.toContain("LIVE");
     expect(lines.join("\n")).toContain("stopped: quit");
     expect(lines.join("\n")).not.toContain("stopping: waiting");
+    // No key acts once the run has stopped: the key bar is gone with it.
+    expect(lines.join("\n")).not.toMatch(/q quit|p pause|f flatten|\? help/);
   });
 
   it("a paper run's last frame says PAPER STOPPED, not a bare STOPPED a live run's frame also shows", () => {
