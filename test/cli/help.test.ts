@@ -230,7 +230,9 @@ describe("help", () => {
     const r = await runCli(["inspect", "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2", "--sweep-seconds", "5"]);
     expect(r.code).toBe(2);
     // Refused, naming the commands that take it (a follow's setting: inspect reads no sweeps).
-    expect(r.stderr).toMatch(/^error: --sweep-seconds is not an option of hlcopy inspect: hlcopy follow .*take it\nhint: /);
+    expect(r.stderr).toMatch(
+      /^error: --sweep-seconds is not an option of hlcopy inspect: hlcopy follow .*take it\nhint: /,
+    );
   });
 
   it("time spans are spelled --since 1h everywhere", async () => {
