@@ -18,22 +18,27 @@ import { cassetteSource, sink } from "./helpers.js";
 const LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
 const NOW = 1683245884863 + 60_000;
 
+/** inspect's text for the fixture leader at `equity`, on a wide terminal (each row on one line). */
+async function inspect(equity: string): Promise<string> {
+  const out = sink();
+  await runInspectCommand({
+    address: LEADER,
+    days: 1,
+    equity,
+    settings: defaultSettings(),
+    json: false,
+    source: cassetteSource(),
+    now: NOW,
+    out,
+    err: sink(),
+    width: 1000,
+  });
+  return out.text();
+}
+
 describe("inspect, scan and backtest name a figure the same way", () => {
   it("what the copy would have kept is `copy net` in inspect as in scan, and the same figure", async () => {
-    const inspectOut = sink();
-    await runInspectCommand({
-      address: LEADER,
-      days: 1,
-      equity: "2000",
-      settings: defaultSettings(),
-      json: false,
-      source: cassetteSource(),
-      now: NOW,
-      out: inspectOut,
-      err: sink(),
-      width: 1000, // a wide terminal: each row on one line, as read below
-    });
-    const inspectText = inspectOut.text();
+    const inspectText = await inspect("2000");
     const line = inspectText.split("\n").find((l) => l.includes("copying this window"));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/\bkept\b/);
@@ -79,22 +84,11 @@ describe("inspect, scan and backtest name a figure the same way", () => {
   });
 
   it("a win rate is over closing trades, and the Sharpe is 'Sharpe (daily)', in inspect and in backtest's table and leader line", async () => {
-    const inspectOut = sink();
-    await runInspectCommand({
-      address: LEADER,
-      days: 1,
-      equity: "1000",
-      settings: defaultSettings(),
-      json: false,
-      source: cassetteSource(),
-      now: NOW,
-      out: inspectOut,
-      err: sink(),
-    });
-    expect(inspectOut.text()).toMatch(/of \d+ closing trades/);
+    const inspectText = await inspect("1000");
+    expect(inspectText).toMatch(/of \d+ closing trades/);
     // The same ratio (mean ÷ stdev of daily returns × √365) under one name in both.
-    expect(inspectOut.text()).toMatch(/│ Sharpe \(daily\) +│/);
-    expect(inspectOut.text()).not.toContain("Sharpe-like");
+    expect(inspectText).toMatch(/│ Sharpe \(daily\) +│/);
+    expect(inspectText).not.toContain("Sharpe-like");
 
     const out = sink();
     await runBacktestCommand({
