@@ -213,7 +213,7 @@ describe("hlcopy follow (the real binary)", () => {
     expect(both.code).toBe(2);
   });
 
-  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit or --wait-for-approval on a paper or dry run, --exit-on-halt on a dry run", {
+  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit or --wait-for-approval on a paper or dry run, --exit-on-halt on a dry run, a paper account under the smallest order", {
     // Ten processes: run side by side, not one after the other (on a busy machine ten starts in
     // a row outlasted the default 60 s bound, though each refused as it should).
     timeout: 120_000,
@@ -224,11 +224,12 @@ describe("hlcopy follow (the real binary)", () => {
     const follow = (...args: string[]) =>
       runCli(["--network", sim.httpUrl, "--account", account, "follow", leader, "--no-ui", ...args], { env });
     const modes = ["--paper", "--dry-run"] as const;
-    const [weights, live, dry, exitOnHalt, ...byMode] = await Promise.all([
+    const [weights, live, dry, exitOnHalt, tiny, ...byMode] = await Promise.all([
       follow("--weights", "0.6,0.4"),
       follow("--paper-equity", "5000"),
       follow("--paper-equity", "5000", "--dry-run"),
       follow("--exit-on-halt", "--dry-run"),
+      follow("--paper", "--paper-equity", "5"),
       ...modes.flatMap((mode) => [follow("--on-exit", "flatten", mode), follow("--wait-for-approval", mode)]),
     ]);
     expect(weights?.code).toBe(2);
@@ -254,6 +255,11 @@ describe("hlcopy follow (the real binary)", () => {
           "hint: drop --wait-for-approval (a paper or dry run signs nothing, so no approval can end)\n",
       );
     }
+    // A paper account under the smallest order could open nothing: every run "in sync" (it was).
+    expect(tiny?.code).toBe(2);
+    expect(tiny?.stderr).toBe(
+      'error: invalid --paper-equity "5": expected a number ≥ 10\nhint: the exchange\'s smallest order is $10: a paper account under it copies nothing — e.g. --paper-equity 5000\n',
+    );
     // A dry run records no halt, so it never exits on one.
     expect(exitOnHalt?.code).toBe(2);
     expect(exitOnHalt?.stderr).toMatch(

@@ -16,7 +16,10 @@ export function register(program: Command): void {
       "plan and show, send nothing (no key needed); each planned order fills as a paper one does (the book up to its limit), so the next plan is what a live run would send next",
     )
     .option("--paper", "fill locally against the live book, no key needed (own journal)")
-    .option("--paper-equity <usd>", "starting equity of the paper account (with --paper; default 10000)")
+    .option(
+      "--paper-equity <usd>",
+      "starting equity of the paper account (with --paper; default 10000, at least 10: the smallest order)",
+    )
     .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
     .option("--exit-on-halt", "live and paper runs: exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")

@@ -10,6 +10,7 @@ import {
   checkAlertSettings,
   nextAlertDelivery,
 } from "../../core/alerts.js";
+import { MIN_ORDER_USD } from "../../core/drift.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import { closesNotSentText } from "../../core/safety.js";
@@ -128,7 +129,13 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
   }
   const paperEquity =
     typeof opts.paperEquity === "string"
-      ? parseNumberFlag(opts.paperEquity, "--paper-equity", { min: 0, exclusive: true, example: "5000" })
+      ? // Under the exchange's smallest order the paper account could open nothing, and every
+        // run of it would read "in sync": refused, as a setting that cannot act.
+        parseNumberFlag(opts.paperEquity, "--paper-equity", {
+          min: MIN_ORDER_USD,
+          example: "5000",
+          hint: `the exchange's smallest order is $${MIN_ORDER_USD}: a paper account under it copies nothing — e.g. --paper-equity 5000`,
+        })
       : 10_000;
   return {
     leaders: addresses.map((address, i) => ({ address, weight: (weights[i] ?? 1) / sum })),
