@@ -258,7 +258,7 @@ describe("hlcopy follow (the real binary)", () => {
     // A paper account under the smallest order could open nothing: every run "in sync" (it was).
     expect(tiny?.code).toBe(2);
     expect(tiny?.stderr).toBe(
-      'error: invalid --paper-equity "5": expected a number ≥ 10\nhint: the exchange\'s smallest order is $10: a paper account under it copies nothing — e.g. --paper-equity 5000\n',
+      "error: --paper-equity 5 is under the exchange's smallest order ($10): the paper account could copy nothing\nhint: e.g. --paper-equity 5000 (the default is 10000)\n",
     );
     // A dry run records no halt, so it never exits on one.
     expect(exitOnHalt?.code).toBe(2);

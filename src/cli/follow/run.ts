@@ -129,14 +129,16 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
   }
   const paperEquity =
     typeof opts.paperEquity === "string"
-      ? // Under the exchange's smallest order the paper account could open nothing, and every
-        // run of it would read "in sync": refused, as a setting that cannot act.
-        parseNumberFlag(opts.paperEquity, "--paper-equity", {
-          min: MIN_ORDER_USD,
-          example: "5000",
-          hint: `the exchange's smallest order is $${MIN_ORDER_USD}: a paper account under it copies nothing — e.g. --paper-equity 5000`,
-        })
+      ? parseNumberFlag(opts.paperEquity, "--paper-equity", { min: 0, exclusive: true, example: "5000" })
       : 10_000;
+  // Under the exchange's smallest order the paper account could open nothing, and every run of
+  // it would read "in sync": refused, as a setting that cannot act.
+  if (paperEquity < MIN_ORDER_USD) {
+    throw new UsageError(
+      `--paper-equity ${opts.paperEquity} is under the exchange's smallest order ($${MIN_ORDER_USD}): the paper account could copy nothing`,
+      { hint: "e.g. --paper-equity 5000 (the default is 10000)" },
+    );
+  }
   return {
     leaders: addresses.map((address, i) => ({ address, weight: (weights[i] ?? 1) / sum })),
     mode,
