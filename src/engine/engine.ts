@@ -1544,7 +1544,7 @@ export class CopyEngine {
     return [...coins].sort();
   }
 
-  /** The leaders' combined size per coin, as the last plan saw it. */
+  /** The leaders' side per coin, weighed as the copy weighs them (the stops' re-entry rule). */
   #leaderSizes(): Record<string, number> {
     // The leaders' side of each coin as the copy weighs them (core/leaders.ts leaderSides): the
     // stops' "not re-entered while the leaders hold the side it was stopped on".

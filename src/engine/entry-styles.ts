@@ -139,27 +139,23 @@ export class EntryStyles {
     if (delay) {
       for (const l of leaders) {
         if (!delay.has(l.address)) {
-          const read: ((user: Address, startTime: number) => Promise<DelayFill[]>) | undefined =
+          const reader: ((user: Address, startTime: number) => Promise<DelayFill[]>) | undefined =
             this.#o.reader.getFillsByTime?.bind(this.#o.reader);
+          const read =
+            reader &&
+            ((user: Address, startTime: number) => {
+              this.#o.countRequest();
+              return reader(user, startTime);
+            });
           const since = now - delay.delayMs;
           // At the start a start-up read: one 5xx must not make every position wait the full
           // delay (a cron reconcile held back every increase on it).
           const fills =
             read && startup && !startup.swept
-              ? await startup.read(`the leader's fills (copy delay, ${l.address})`, () => {
-                  this.#o.countRequest();
-                  return read(l.address, since);
-                })
-              : await readDelayFills(
-                  read &&
-                    ((user, start) => {
-                      this.#o.countRequest();
-                      return read(user, start);
-                    }),
-                  l.address,
-                  since,
-                  () => {},
-                );
+              ? await startup.read(`the leader's fills (copy delay, ${l.address})`, () =>
+                  read(l.address, since),
+                )
+              : await readDelayFills(read, l.address, since, () => {});
           delay.init(l.address, l.positions, fills, now);
         } else delay.recordSnapshot(l.address, l.positions, now);
       }
