@@ -72,7 +72,7 @@ export function reviewReasons(input: ReviewInput): string[] {
 export const SIZING_REVIEW_FACTOR = 2;
 
 /** The setting that scales the copy in each sizing mode (its amount, compared between runs). */
-const SCALE_KEY: Record<string, keyof typeof SIZING_KEY_MODE> = {
+export const SCALE_KEY: Record<string, keyof typeof SIZING_KEY_MODE> = {
   "equity-ratio": "sizing.multiplier",
   "fixed-ratio": "sizing.ratio",
   "fixed-notional": "sizing.notional",

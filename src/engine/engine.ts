@@ -60,7 +60,7 @@ import { type CoinProtection, ownTriggersMayRest, ProtectionKeeper } from "./pro
 import { OrderRecovery } from "./recovery.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
-import { StartChecks } from "./start-checks.js";
+import { StartChecks, tooSmallRefusal } from "./start-checks.js";
 import { StartupWaits } from "./startup-waits.js";
 import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
@@ -216,6 +216,8 @@ export class CopyEngine {
   readonly #checks: StartChecks;
   /** The trader's review of the plan, and the warnings around it (plan-review.ts). */
   readonly #review: PlanReview;
+  /** The run's first plan was checked for a copy too small to hold anything (#refuseTooSmall). */
+  #sizeChecked = false;
   /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
   readonly #ownership: OwnershipWatch;
   #exitCode = 0;
@@ -1120,6 +1122,7 @@ export class CopyEngine {
     const reads = await this.#sweepReader.read(false);
     return this.#enqueue(async () => {
       await this.#applyReads(reads); // the start checks: refused here, before any secret
+      this.#refuseTooSmall();
       if (!this.#can.sendsOrders) return this.#plan(undefined);
       // The key before the review: the yes is the last question, and the first sweep follows
       // it at once (asked after it, a passphrase typed ahead landed in a second review, shown).
@@ -1134,6 +1137,19 @@ export class CopyEngine {
       await this.#applyReads(await this.#sweepReader.read(false));
       return this.#review.confirmAgain(confirmed, this.#plan(undefined));
     });
+  }
+
+  /**
+   * The run's first plan, once, before a key is opened or an order sent: a copy whose every
+   * target is under the minimum order, holding nothing, is refused (core/too-small.ts) — it
+   * read "in sync" while copying nothing.
+   * @throws {UsageError} (exit 2) when the copy is too small to hold anything.
+   */
+  #refuseTooSmall(): void {
+    if (this.#sizeChecked) return;
+    this.#sizeChecked = true;
+    const refusal = tooSmallRefusal(this.#plan(undefined), this.#o.settings, this.#market.markets);
+    if (refusal) throw refusal;
   }
 
   /**
@@ -1178,6 +1194,7 @@ export class CopyEngine {
     const o = this.#o;
     await this.#applyReads(reads);
     this.#accountRead(t0);
+    this.#refuseTooSmall();
     // A paused run sends nothing but a halt's closes, so it opens no key for this sweep unless a
     // halt stands (a paused reconcile never asks otherwise).
     const sends = !this.#pause.paused || this.#pause.closing();

@@ -4,7 +4,8 @@
 // address that never traded (funded or not: no position and no fill on record), an API wallet
 // (agent) whose trades are its master's, or our own sub-account that never traded, our account
 // is neither an agent's address, nor unknown, nor empty. And, the empty-leader check's run-time
-// side, a leader whose equity falls to zero is told once.
+// side, a leader whose equity falls to zero is told once. And the first plan's: a copy too small
+// to hold any of the leaders' positions (every target under the minimum order) is refused.
 // The refusals and their text are plain functions below; the class does the reads (through the
 // engine's start-up retries and request count) and keeps what a start read for later: whether
 // the history was checked, the leaders told empty, and the start's read of our ledger (the
@@ -14,7 +15,8 @@ import { ConfigError, UsageError } from "../core/errors.js";
 import { type AccountAnchor, cashFlowForgotten, historyForgotten, pickAnchor } from "../core/fills.js";
 import { detailNumber as fmt, fmtUsd, shortAddress as short, utcMinute } from "../core/format.js";
 import type { Settings } from "../core/settings.js";
-import type { AccountRole, AccountState, Address } from "../core/types.js";
+import { tooSmallCopy, tooSmallText } from "../core/too-small.js";
+import type { AccountRole, AccountState, Address, Markets, Plan } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
 import type { EngineReader } from "./ports.js";
@@ -479,6 +481,14 @@ export function ourAccountRefusal(
  */
 export function startLedgerStands(start: StartLedger, since: number, now: number): boolean {
   return start.since <= since && now - start.startedAt <= START_LEDGER_REUSE_MS;
+}
+
+/** The refusal of a run whose copy is too small to hold anything (core/too-small.ts), else null. */
+export function tooSmallRefusal(plan: Plan, settings: Settings, markets: Markets): UsageError | null {
+  const found = tooSmallCopy(plan, settings, markets);
+  if (!found) return null;
+  const { message, hint } = tooSmallText(found, settings);
+  return new UsageError(message, { hint });
 }
 
 /** What a warning says of a leader whose equity fell to zero. */
