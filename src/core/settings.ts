@@ -612,11 +612,14 @@ export function settingSpec(key: string): SettingSpec {
     const example = group ? SETTING_KEYS.find((k) => k.startsWith(`${group}.`)) : undefined;
     const shown = hidePrivateKeys(key);
     throw new ValidationError(shown, `unknown setting "${shown}"`, {
-      hint: example
-        ? `${group} is a group of settings: name one of them, e.g. ${example} (${list})`
-        : near.length > 0
-          ? `did you mean ${near.join(" or ")}? (${list})`
-          : `${list}; keys look like risk.maxLeverage`,
+      // The leader is the command's argument, never stored: a run names whom it copies.
+      hint: /^leaders?$/i.test(key.trim())
+        ? "the leader is not a setting: give it to the command that copies it, e.g. hlcopy follow 0xLEADER (from cron: hlcopy reconcile 0xLEADER --yes)"
+        : example
+          ? `${group} is a group of settings: name one of them, e.g. ${example} (${list})`
+          : near.length > 0
+            ? `did you mean ${near.join(" or ")}? (${list})`
+            : `${list}; keys look like risk.maxLeverage`,
     });
   }
   return found;

@@ -96,7 +96,11 @@ function rawTargetSize(t: CoinTarget, plan: Plan): number {
 }
 
 /** The refusal's words: what the copy would hold, and the way forward for this sizing mode. */
-export function tooSmallText(found: TooSmallCopy, settings: Settings): { message: string; hint: string } {
+export function tooSmallText(
+  found: TooSmallCopy,
+  settings: Settings,
+  paper = false,
+): { message: string; hint: string } {
   const shown = found.coins.slice(0, 3).map((c) => `${c.coin} ${fmtUsd(c.targetUsd)}`);
   const more = found.coins.length > 3 ? ` and ${found.coins.length - 3} more` : "";
   const min =
@@ -123,7 +127,11 @@ export function tooSmallText(found: TooSmallCopy, settings: Settings): { message
   }
   // The modes sized from our equity grow with it; fixed-ratio and fixed-notional do not.
   if (mode !== "fixed-ratio" && mode !== "fixed-notional" && Number.isFinite(factor))
-    ways.push(`fund the account (about ${detailNumber(roundUp(factor))}× its equity)`);
+    ways.push(
+      paper
+        ? `a larger --paper-equity (about ${detailNumber(roundUp(factor))}× this one)`
+        : `fund the account (about ${detailNumber(roundUp(factor))}× its equity)`,
+    );
   if (found.minOrderUsd > MIN_ORDER_USD) ways.push(`lower --${flagName("exec.minOrderUsd")}`);
   ways.push("copy a leader whose positions are larger");
   return { message, hint: ways.join(", or ") };

@@ -1148,7 +1148,12 @@ export class CopyEngine {
   #refuseTooSmall(): void {
     if (this.#sizeChecked) return;
     this.#sizeChecked = true;
-    const refusal = tooSmallRefusal(this.#plan(undefined), this.#o.settings, this.#market.markets);
+    const refusal = tooSmallRefusal(
+      this.#plan(undefined),
+      this.#o.settings,
+      this.#market.markets,
+      this.#o.mode === "paper",
+    );
     if (refusal) throw refusal;
   }
 

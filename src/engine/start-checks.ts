@@ -484,10 +484,15 @@ export function startLedgerStands(start: StartLedger, since: number, now: number
 }
 
 /** The refusal of a run whose copy is too small to hold anything (core/too-small.ts), else null. */
-export function tooSmallRefusal(plan: Plan, settings: Settings, markets: Markets): UsageError | null {
+export function tooSmallRefusal(
+  plan: Plan,
+  settings: Settings,
+  markets: Markets,
+  paper: boolean,
+): UsageError | null {
   const found = tooSmallCopy(plan, settings, markets);
   if (!found) return null;
-  const { message, hint } = tooSmallText(found, settings);
+  const { message, hint } = tooSmallText(found, settings, paper);
   return new UsageError(message, { hint });
 }
 

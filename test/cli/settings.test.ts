@@ -135,6 +135,11 @@ describe("settings schema", () => {
     // A group: one of its settings.
     expect(hint("risk")).toBe(`risk is a group of settings: name one of them, e.g. risk.maxLeverage${list}`);
     expect(hint("copy")).toBe(`copy is a group of settings: name one of them, e.g. copy.mode${list}`);
+    // The leader is no setting (it was answered with three risk.leader… settings): the command takes it.
+    for (const key of ["leader", "Leaders"])
+      expect(hint(key)).toBe(
+        "the leader is not a setting: give it to the command that copies it, e.g. hlcopy follow 0xLEADER (from cron: hlcopy reconcile 0xLEADER --yes)",
+      );
     // Nothing close: where to look, not all 55 keys on one line.
     expect(hint("zzzzzzzz")).toBe(
       "hlcopy config list shows every setting and what it does; keys look like risk.maxLeverage",

@@ -63,6 +63,10 @@ describe("a copy too small to hold anything", () => {
     expect(hint).toMatch(
       /^size the copy about 2\.?\d*× larger \(--multiplier 2\.?\d*\), or fund the account \(about 2\.?\d*× its equity\), or copy a leader whose positions are larger$/,
     );
+    // A paper account is funded by its flag.
+    expect(tooSmallText(found as NonNullable<typeof found>, settings, true).hint).toMatch(
+      /, or a larger --paper-equity \(about 2\.?\d*× this one\), or copy/,
+    );
     const multiplier = suggested(hint, "multiplier");
     const bigger = settingsWith({ sizing: { mode: "equity-ratio", multiplier } });
     expect(plan({ leader: lead, ours: account({}, 1_000), settings: bigger }).actions.length).toBe(1);
