@@ -29,8 +29,8 @@
 // what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
 // never ±100 %: the USD drift says how much. Every view asks driftPct() and shows it the same.
 
-import { fmtAge, fmtUsd, roundHalfAway } from "./format.js";
-import { keepsDrift } from "./reasons.js";
+import { fmtAge, fmtUsd, listed, roundHalfAway } from "./format.js";
+import { CAP_REASONS, keepsDrift } from "./reasons.js";
 import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
 
 export type DriftStatus = "in-sync" | "tolerated" | "drift" | "blocked" | "left-alone";
@@ -164,7 +164,7 @@ export function driftText(r: DriftReport): string {
   const tolerated = r.driftUsd - r.outsideUsd;
   if (r.inSync)
     return roundHalfAway(tolerated) >= 0.01
-      ? `in sync · ${fmtUsd(tolerated)} tolerated inside the deadband`
+      ? `in sync · ${fmtUsd(tolerated)} tolerated ${toleratedWhy(r)}`
       : "in sync";
   const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
   const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
@@ -193,6 +193,47 @@ export function driftFigureText(r: Pick<DriftReport, "inSync" | "driftUsd" | "ou
   const tolerated = r.driftUsd - r.outsideUsd;
   return roundHalfAway(tolerated) >= 0.01 ? `in sync (${fmtUsd(tolerated)} tolerated)` : "in sync";
 }
+
+/**
+ * Why the tolerated drift is left, in words: "inside the deadband", "under the exchange's $10
+ * minimum order", "cut by a cap", … — each cause among the tolerated coins once, in the order
+ * below. The header said "inside the deadband" for all of it, while most of a small copy's
+ * tolerated drift is orders under the minimum, which no deadband setting changes.
+ */
+function toleratedWhy(r: DriftReport): string {
+  const causes = new Set<string>();
+  for (const c of r.coins) {
+    if (c.status !== "tolerated" || c.driftUsd === null || roundHalfAway(Math.abs(c.driftUsd)) < 0.01)
+      continue;
+    const reason = c.reason ?? "inside-deadband";
+    causes.add(TOLERATED_WORDS.get(reason) ?? (CAP_REASONS.has(reason) ? CUT_BY_CAP : reason));
+  }
+  const order = [...TOLERATED_WORDS.values(), CUT_BY_CAP];
+  const said = [...causes].sort((a, b) => rank(order, a) - rank(order, b));
+  return said.length > 0 ? listed(said) : "inside the deadband";
+}
+
+const CUT_BY_CAP = "cut by a cap";
+/** The words of each tolerated cause (a cap's, CAP_REASONS, are one: CUT_BY_CAP). */
+const TOLERATED_WORDS: ReadonlyMap<ReasonCode, string> = new Map<ReasonCode, string>([
+  ["inside-deadband", "inside the deadband"],
+  ["below-min-notional", `under the exchange's $${MIN_ORDER_USD} minimum order`],
+  ["below-min-order", "under exec.minOrderUsd"],
+  ["stopped-out", "stopped out"],
+  ["max-positions", "at risk.maxPositions"],
+  ["copy-delay", "waiting out the copy delay"],
+  ["reversed-after-delay", "reversed within the copy delay"],
+  ["outside-trading-hours", "outside exec.tradingHours"],
+  ["leader-leverage", "over risk.leaderMaxLeverage"],
+  ["leader-new-coin", "a coin new to the leader"],
+  ["negative-edge", "not copied by kelly"],
+  ["paused", "paused"],
+  ["stopping", "stopping"],
+]);
+const rank = (order: readonly string[], words: string): number => {
+  const i = order.indexOf(words);
+  return i < 0 ? order.length : i;
+};
 
 /** The coins a view shows as left alone (status `left-alone`), in the report's order. */
 function leftAlone(r: DriftReport): CoinDrift[] {

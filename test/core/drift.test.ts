@@ -48,6 +48,41 @@ describe("driftReport", () => {
     expect(driftText(r)).toBe("in sync · $73.77 tolerated inside the deadband");
   });
 
+  it("says why the drift is tolerated: each cause once — never 'inside the deadband' for an order under the minimum", () => {
+    const text = (skipped: { coin: string; reason: Plan["skipped"][number]["reason"] }[]) =>
+      driftText(
+        driftReport({
+          targets: [target("BTC", 1, 1.05), target("ETH", 0.5, 0.45), target("SOL", 2, 2.05)],
+          skipped,
+          actionCoins: [],
+        }),
+      );
+    // A small copy's usual case: the orders that would close it are under $10.
+    expect(
+      text([
+        { coin: "ETH", reason: "below-min-notional" },
+        { coin: "BTC", reason: "below-min-notional" },
+        { coin: "SOL", reason: "below-min-notional" },
+      ]),
+    ).toBe("in sync · $15.00 tolerated under the exchange's $10 minimum order");
+    expect(
+      text([
+        { coin: "SOL", reason: "leverage-cap" },
+        { coin: "ETH", reason: "below-min-notional" },
+        { coin: "BTC", reason: "inside-deadband" },
+      ]),
+    ).toBe(
+      "in sync · $15.00 tolerated inside the deadband, under the exchange's $10 minimum order and cut by a cap",
+    );
+    expect(
+      text([
+        { coin: "BTC", reason: "stopped-out" },
+        { coin: "ETH", reason: "copy-delay" },
+        { coin: "SOL", reason: "inside-deadband" },
+      ]),
+    ).toBe("in sync · $15.00 tolerated inside the deadband, stopped out and waiting out the copy delay");
+  });
+
   it("an order planned is drift; a gate is blocked; both are out of sync with the figure that is out", () => {
     const r = driftReport({
       targets: [target("BTC", 1, 0), target("ETH", -2, 0), target("SOL", 3, 3)],

@@ -439,32 +439,32 @@ describe("runJournal", () => {
       [
         "sweep",
         { inSync: true, driftUsd: 9.48, durationMs: 41, requests: 10, trigger: "start", targets, drift, pnl },
-        "start: in sync · $9.48 tolerated inside the deadband · 10 requests in 41 ms",
+        "start: in sync · $9.48 tolerated under the exchange's $10 minimum order · 10 requests in 41 ms",
       ],
       [
         "state",
         { targets, drift, pnl },
-        "as the run left it: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+        "as the run left it: in sync · $9.48 tolerated under the exchange's $10 minimum order · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
         // A running follow's record of a minute's changes: the last of them, and the peak if higher
         // — in the figure its verdict says (the header's drift $X), not the total's.
         "state",
         { moment: "change", targets, drift, pnl, driftMaxUsd: 40.68, outsideMaxUsd: 31.2 },
-        "while running, the minute's last change (drift up to $31.20 in it): in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+        "while running, the minute's last change (drift up to $31.20 in it): in sync · $9.48 tolerated under the exchange's $10 minimum order · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
         // The total's peak above the last (SOL's tolerated $9.48 was higher in the minute): no
         // drift the header said, so no peak to say.
         "state",
         { moment: "change", targets, drift, pnl, driftMaxUsd: 12.5, outsideMaxUsd: 0 },
-        "while running, the minute's last change: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+        "while running, the minute's last change: in sync · $9.48 tolerated under the exchange's $10 minimum order · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
         // A record from before the header's peak was kept: its total's peak is not said.
         "state",
         { moment: "change", targets, drift, pnl, driftMaxUsd: 31.2 },
-        "while running, the minute's last change: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+        "while running, the minute's last change: in sync · $9.48 tolerated under the exchange's $10 minimum order · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
         // A run that ended on stale data: the dashboard's verdict at that moment, never "in sync".

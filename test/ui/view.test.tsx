@@ -145,7 +145,7 @@ describe("the final drift (follow's closing line and the demo's summary: the hea
       outsideUsd: 0,
       inSync: true,
     });
-    expect(line(tolerated)).toContain("; in sync · $3.37 tolerated inside the deadband; ");
+    expect(line(tolerated)).toContain("; in sync · $3.37 tolerated under the exchange's $10 minimum order; ");
     const stale = runSummary({
       ...liveState(),
       drift: { coins: [], driftUsd: 0, outsideUsd: 0, inSync: true },
