@@ -4,61 +4,21 @@
 // order sent (exit 2), with the size that copies; at that size the run copies. The real binary
 // against a simulator.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { jsonError, runCli, tempDir } from "../helpers/cli.js";
-
-let sim: SimHandle;
-let leader: string;
-let follower: string;
-let agentKey: string;
-
-beforeAll(async () => {
-  sim = await startSim({ seed: 29, tickMs: 0 });
-  const l = fundedAccount(sim, 100_000);
-  leader = l.address;
-  // The leader buys 1 ETH (~$3 500): at ratio 0.001 the copy's target is ~$3.50.
-  await l.sdk.order({
-    orders: [{ a: 1, b: true, p: "3600", s: "1", r: false, t: { limit: { tif: "Ioc" } } }],
-    grouping: "na",
-  });
-  const f = await masterWithAgent(sim, 10_000);
-  follower = f.master.address;
-  agentKey = f.agentKey;
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-const orders = () => sim.control.stats().actionByType.order ?? 0;
-
-function run(command: "reconcile" | "follow", ratio: string, args: string[] = []) {
-  return runCli(
-    [
-      "--network",
-      sim.httpUrl,
-      "--account",
-      follower,
-      "--json",
-      command,
-      leader,
-      "--mode",
-      "fixed-ratio",
-      "--ratio",
-      ratio,
-      ...args,
-    ],
-    { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey } },
-  );
-}
+import { describe, expect, it } from "vitest";
+import { jsonError } from "../helpers/cli.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 const REFUSAL =
   /^error: at fixed-ratio ratio 0\.001, every position the leader holds is under the exchange's \$10 minimum order \(targets ETH \$3\.\d\d\), and the account holds none of them: the copy would hold nothing\nhint: size the copy about [\d.]+× larger \(--ratio 0\.00\d+\), or copy a leader whose positions are larger\n$/;
 
 describe("a copy too small to hold anything", () => {
   it("is refused before any order — live, dry run and follow alike — and the ratio it names copies", async () => {
-    const before = orders();
+    const w = await reconcileWorld({ seed: 29 });
+    // The leader buys 1 ETH (~$3 400): at ratio 0.001 the copy's target is ~$3.40.
+    await w.trade("ETH", "buy", 1);
+    const run = (command: "reconcile" | "follow", ratio: string, args: string[]) =>
+      w.cli(["--json", command, w.leader, "--mode", "fixed-ratio", "--ratio", ratio, ...args]);
+    const before = w.actionsSent();
     const live = await run("reconcile", "0.001", ["--yes"]);
     expect(live.code).toBe(2);
     expect(jsonError(live.stdout)).toMatch(REFUSAL);
@@ -68,11 +28,11 @@ describe("a copy too small to hold anything", () => {
     const follow = await run("follow", "0.001", ["--no-ui", "--yes"]);
     expect(follow.code).toBe(2);
     expect(jsonError(follow.stdout)).toMatch(REFUSAL);
-    expect(orders()).toBe(before);
+    expect(w.actionsSent()).toBe(before);
 
     const ratio = jsonError(live.stdout).match(/--ratio ([\d.]+)\)/)?.[1] ?? "";
     const copied = await run("reconcile", ratio, ["--yes"]);
     expect(copied.code).toBe(0);
-    expect(orders()).toBe(before + 1);
+    expect(Object.keys(await w.positions())).toEqual(["ETH"]);
   });
 });
