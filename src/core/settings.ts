@@ -1653,6 +1653,8 @@ const DEPENDENT_SETTINGS: {
   when: string;
   has: (flat: FlatSettings) => string;
   hint: string;
+  /** What makes it act when it is stored (config set's warning): the config set to run. */
+  configSet: string;
 }[] = [
   {
     key: "risk.trailingStepPct",
@@ -1661,6 +1663,7 @@ const DEPENDENT_SETTINGS: {
     when: "on a trailing stop (risk.trailingStopPct)",
     has: () => "none",
     hint: "add --trailing-stop-pct 3 for a trailing stop 3 % behind the best price",
+    configSet: "hlcopy config set risk.trailingStopPct 3",
   },
   {
     key: "exec.passiveTimeoutSeconds",
@@ -1669,6 +1672,7 @@ const DEPENDENT_SETTINGS: {
     when: "on passive entries (exec.entry passive)",
     has: (f) => `exec.entry ${String(f["exec.entry"])}`,
     hint: "add --entry passive to rest each increase at the leader's price first",
+    configSet: "hlcopy config set exec.entry passive",
   },
   {
     // The planner closes a coin denied or outside the allow list: with neither list, nothing.
@@ -1681,6 +1685,7 @@ const DEPENDENT_SETTINGS: {
     when: "on coins risk.denyCoins names or risk.allowCoins leaves out",
     has: () => "neither list",
     hint: "add --deny-coins DOGE (our DOGE position is closed) or --allow-coins BTC,ETH (positions in other coins are)",
+    configSet: "hlcopy config set risk.denyCoins DOGE (or risk.allowCoins BTC,ETH)",
   },
   ...(["alerts.format", "alerts.driftMinutes", "alerts.wsDownSeconds"] as const).map((key) => ({
     key,
@@ -1689,6 +1694,7 @@ const DEPENDENT_SETTINGS: {
     when: "when alerts go to a webhook (alerts.webhook)",
     has: () => "no webhook",
     hint: "add --alert-webhook <url> (or hlcopy config set alerts.webhook <url>)",
+    configSet: "hlcopy config set alerts.webhook https://…",
   })),
   {
     key: "alerts.telegramChatId",
@@ -1697,8 +1703,21 @@ const DEPENDENT_SETTINGS: {
     when: "for alerts in Telegram's format (alerts.format telegram, with a webhook)",
     has: (f) => (noWebhook(f) ? "no webhook" : `alerts.format ${String(f["alerts.format"])}`),
     hint: "add --alert-format telegram and the bot's sendMessage URL as --alert-webhook",
+    configSet: "hlcopy config set alerts.format telegram (and the bot's sendMessage URL as alerts.webhook)",
   },
 ];
+
+/**
+ * A stored setting that acts only beside another one the config does not have
+ * (DEPENDENT_SETTINGS): config set's warning, naming what makes it act; else null. Stored all
+ * the same — the other setting may come next — as a run's flag for it is refused.
+ * @param flat the settings as the config will hold them (defaults filled in).
+ */
+export function storedIdle(key: SettingKey, flat: FlatSettings): string | null {
+  const d = DEPENDENT_SETTINGS.find((x) => x.key === key);
+  if (!d || d.acts(flat)) return null;
+  return `${key} acts only ${d.when}, and the config has ${d.has(flat)}: it does nothing until: ${d.configSet}`;
+}
 
 /** The trading commands whose runs take every setting as a flag. */
 export type RunCommand = "follow" | "reconcile";

@@ -317,6 +317,30 @@ describe("hlcopy config set (issue 12.7)", () => {
     expect(quiet.stderr).toBe("");
   });
 
+  it("stores a setting that acts only beside another the config lacks, and warns what makes it act (a run's flag for it is refused)", async () => {
+    const dir = tempDir();
+    const set = (key: string, value: string) => runCli(["--config-dir", dir, "config", "set", key, value]);
+    const step = await set("risk.trailingStepPct", "1");
+    expect(step.code).toBe(0);
+    expect(step.stdout).toBe("risk.trailingStepPct = 1\n");
+    expect(step.stderr).toBe(
+      "warning: risk.trailingStepPct acts only on a trailing stop (risk.trailingStopPct), and the config has none: it does nothing until: hlcopy config set risk.trailingStopPct 3\n",
+    );
+    expect((await set("exec.passiveTimeoutSeconds", "60")).stderr).toBe(
+      "warning: exec.passiveTimeoutSeconds acts only on passive entries (exec.entry passive), and the config has exec.entry ioc: it does nothing until: hlcopy config set exec.entry passive\n",
+    );
+    expect((await set("risk.closeDenied", "true")).stderr).toMatch(
+      /^warning: risk\.closeDenied acts only on coins risk\.denyCoins names or risk\.allowCoins leaves out, and the config has neither list: it does nothing until: /,
+    );
+    // Once what it needs is stored, it acts: nothing said.
+    await set("exec.entry", "passive");
+    expect((await set("exec.passiveTimeoutSeconds", "90")).stderr).toBe("");
+    await set("risk.denyCoins", "DOGE");
+    expect((await set("risk.closeDenied", "true")).stderr).toBe("");
+    // Turning closeDenied off needs no list.
+    expect((await set("risk.closeDenied", "false")).stderr).toBe("");
+  });
+
   it("refuses 0x10 with exit 2 and leaves the file as it was", async () => {
     const dir = tempDir();
     await runCli(["--config-dir", dir, "config", "set", "sizing.notional", "500"]);

@@ -14,6 +14,7 @@ import {
   sizingKeyUnusedBy,
   storedConflict,
   storedForm,
+  storedIdle,
 } from "../../core/settings.js";
 import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../../store/config.js";
 import { findLockHolders, type LockHolder } from "../../store/lock.js";
@@ -71,7 +72,13 @@ export async function runConfigSet(
       ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
       : noWebhook
         ? `${key} acts on the alerts hlcopy follow posts, and no alert webhook is set (alerts.webhook): it does nothing until: hlcopy config set alerts.webhook https://…`
-        : null;
+        : // Any other setting that acts only beside one the config lacks (a trailing step
+          // without a trailing stop): said as a run's flag for it is refused.
+          storedIdle(settingSpec(key).key, {
+            ...defaultFlatSettings(),
+            ...stored,
+            [settingSpec(key).key]: value,
+          });
   if (g.json)
     printDocument(
       "config",
