@@ -1713,6 +1713,28 @@ const DEPENDENT_SETTINGS: {
  * the same — the other setting may come next — as a run's flag for it is refused.
  * @param flat the settings as the config will hold them (defaults filled in).
  */
+/**
+ * The stored settings a change of `changed` leaves doing nothing (DEPENDENT_SETTINGS: they
+ * acted before it and do not after — `exec.entry ioc` idles a stored passive timeout): one
+ * warning each, naming what would make it act again.
+ * @param stored the config's own values after the change (only a stored setting is said).
+ */
+export function idledBy(
+  changed: SettingKey,
+  before: FlatSettings,
+  after: FlatSettings,
+  stored: FlatSettings,
+): string[] {
+  const out: string[] = [];
+  for (const d of DEPENDENT_SETTINGS) {
+    if (!d.on.includes(changed) || stored[d.key] === undefined || !d.acts(before) || d.acts(after)) continue;
+    out.push(
+      `${d.key} (stored: ${settingText(d.key, after[d.key] as SettingValue)}) now does nothing: it acts only ${d.when}, and the config has ${d.has(after)} — ${d.configSet} makes it act again, hlcopy config unset ${d.key} drops it`,
+    );
+  }
+  return out;
+}
+
 export function storedIdle(key: SettingKey, flat: FlatSettings): string | null {
   const d = DEPENDENT_SETTINGS.find((x) => x.key === key);
   if (!d || d.acts(flat)) return null;

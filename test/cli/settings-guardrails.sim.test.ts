@@ -341,6 +341,33 @@ describe("hlcopy config set (issue 12.7)", () => {
     expect((await set("risk.closeDenied", "false")).stderr).toBe("");
   });
 
+  it("says which stored setting a change leaves doing nothing — set or unset — with the way back", async () => {
+    const dir = tempDir();
+    const cli = (...args: string[]) => runCli(["--config-dir", dir, "config", ...args]);
+    await cli("set", "exec.entry", "passive");
+    await cli("set", "exec.passiveTimeoutSeconds", "90");
+    const ioc = await cli("set", "exec.entry", "ioc");
+    expect(ioc.code).toBe(0);
+    expect(ioc.stderr).toBe(
+      "warning: exec.passiveTimeoutSeconds (stored: 90) now does nothing: it acts only on passive entries (exec.entry passive), and the config has exec.entry ioc — hlcopy config set exec.entry passive makes it act again, hlcopy config unset exec.passiveTimeoutSeconds drops it\n",
+    );
+    await cli("set", "risk.trailingStopPct", "3");
+    await cli("set", "risk.trailingStepPct", "1");
+    const unset = await cli("unset", "risk.trailingStopPct");
+    expect(unset.code).toBe(0);
+    expect(unset.stderr).toMatch(
+      /^warning: risk\.trailingStepPct \(stored: 1\) now does nothing: it acts only on a trailing stop/,
+    );
+    // --json carries them too.
+    await cli("set", "risk.trailingStopPct", "3");
+    const json = await runCli(["--config-dir", dir, "--json", "config", "unset", "risk.trailingStopPct"]);
+    expect((JSON.parse(json.stdout) as { idled?: string[] }).idled).toEqual([
+      expect.stringMatching(/^risk\.trailingStepPct \(stored: 1\) now does nothing/),
+    ]);
+    // A change that leaves each setting acting says nothing.
+    expect((await cli("set", "exec.entry", "passive")).stderr).toBe("");
+  });
+
   it("refuses 0x10 with exit 2 and leaves the file as it was", async () => {
     const dir = tempDir();
     await runCli(["--config-dir", dir, "config", "set", "sizing.notional", "500"]);

@@ -6,8 +6,11 @@ import {
   ALERT_KEYS_BESIDE_WEBHOOK,
   alertsOff,
   defaultFlatSettings,
+  type FlatSettings,
+  idledBy,
   parseSettingInput,
   SETTINGS_SCHEMA,
+  type SettingKey,
   type SizingMode,
   settingSpec,
   settingText,
@@ -58,6 +61,7 @@ export async function runConfigSet(
     await refuseAgentAsAccount(dir, process.env, value, "hlcopy config set account 0xYourMaster…");
   }
   const running = runsOnConfig(g, dir);
+  const was = storedValueOf(dir, settingSpec(key).key);
   await writeSetting(dir, key, storedForm(key, raw, value));
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
@@ -66,6 +70,12 @@ export async function runConfigSet(
   // An account HLCOPY_ACCOUNT overrides in every run does not act: stored (the variable may be
   // unset next), said with the fix.
   const overridden = settingSpec(key).key === "account" ? overridingAccount(process.env, value) : null;
+  const spec = settingSpec(key);
+  const before = { ...defaultFlatSettings(), ...stored, ...was };
+  const after = { ...before, [spec.key]: value };
+  // Settings stored earlier that this value leaves doing nothing (exec.entry ioc beside a
+  // passive timeout): said, the way back named.
+  const idled = idledBy(spec.key, before, after, stored);
   const warning = overridden
     ? overridden
     : uses
@@ -74,20 +84,40 @@ export async function runConfigSet(
         ? `${key} acts on the alerts hlcopy follow posts, and no alert webhook is set (alerts.webhook): it does nothing until: hlcopy config set alerts.webhook https://…`
         : // Any other setting that acts only beside one the config lacks (a trailing step
           // without a trailing stop): said as a run's flag for it is refused.
-          storedIdle(settingSpec(key).key, {
-            ...defaultFlatSettings(),
-            ...stored,
-            [settingSpec(key).key]: value,
-          });
+          storedIdle(spec.key, after);
   if (g.json)
     printDocument(
       "config",
-      { key, value, source: "config", ...(warning ? { warning } : {}), ...runningDocument(running) },
+      {
+        key,
+        value,
+        source: "config",
+        ...(warning ? { warning } : {}),
+        ...(idled.length > 0 ? { idled } : {}),
+        ...runningDocument(running),
+      },
       out,
     );
   else out.write(`${key} = ${shownInPassing(value, key)}\n`);
-  if (warning) err.write(`warning: ${warning}\n`);
+  for (const w of [...(warning ? [warning] : []), ...idled]) err.write(`warning: ${w}\n`);
   warnRunning(running, `${key} = ${shownInPassing(value, key)}`, err);
+}
+
+/** idledBy for unsetting `key`: [] when the rest of the file does not read (a bad value there). */
+function idledByUnset(dir: string, key: SettingKey): string[] {
+  try {
+    const left = readStoredSettings(dir, { replacing: key });
+    const defaults = defaultFlatSettings();
+    return idledBy(key, { ...defaults, ...left, ...storedValueOf(dir, key) }, { ...defaults, ...left }, left);
+  } catch {
+    return [];
+  }
+}
+
+/** The value stored for `key` (unchecked: the one being replaced or unset), as a one-key object; {} when none. */
+function storedValueOf(dir: string, key: SettingKey): FlatSettings {
+  const value = readStoredSettings(dir, { checkValues: false })[key];
+  return value === undefined ? {} : { [key]: value };
 }
 
 /**
@@ -214,13 +244,23 @@ export async function runConfigUnset(
   const spec = settingSpec(key);
   const dir = dirOf(g);
   const running = runsOnConfig(g, dir);
+  // Settings stored beside it that act no more without it (a trailing step without its stop),
+  // read before it goes. Unset is also the way out of a bad value in the file (another bad
+  // one beside it must not stop it): then nothing is said of them.
+  const idled = idledByUnset(dir, spec.key);
   await unsetSetting(dir, key);
   // What a run takes now: the default, or the variable's (HLCOPY_ACCOUNT) where one is set.
   const e = effectiveSetting(spec.key, {}, env, spec.default);
-  if (g.json) printDocument("config", { key, ...e, ...runningDocument(running) }, out);
+  if (g.json)
+    printDocument(
+      "config",
+      { key, ...e, ...(idled.length > 0 ? { idled } : {}), ...runningDocument(running) },
+      out,
+    );
   else out.write(`${key} unset (default: ${settingText(spec.key, spec.default)})\n`);
   if (!g.json && e.source === "env")
     err.write(`note: runs take ${settingText(spec.key, e.value)} from ${e.variable}\n`);
+  for (const w of idled) err.write(`warning: ${w}\n`);
   warnRunning(running, `${key} unset (${settingText(spec.key, spec.default)})`, err);
 }
 
