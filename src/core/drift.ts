@@ -155,10 +155,64 @@ export function driftReport(input: DriftInput): DriftReport {
 }
 
 /**
+ * A coin a halt keeps flat: the planner's target under a halt is 0, so a coin we do not hold
+ * (a flatten closed it) but the leader does is `blocked` by `halted` with $0.00 of drift. Its
+ * gate holds no drift — it keeps the leader's position from being opened — so the verdict says
+ * that ("halted · not opened: ETH, SOL"), never "drift $0.00 · blocked: ETH halted, SOL halted"
+ * (a drift of nothing held by a gate read as a contradiction beside zero targets).
+ */
+function haltedFlat(c: CoinDrift): boolean {
+  return (
+    c.status === "blocked" &&
+    c.reason === "halted" &&
+    c.driftUsd !== null &&
+    roundHalfAway(Math.abs(c.driftUsd)) < 0.01
+  );
+}
+
+/**
+ * The verdict's parts, shared by its line and its compact form: the drift figure (or "not in
+ * sync" / "halted" when no dollar is outside), the gates that hold drift, the coins a halt keeps
+ * from being opened, the positions left alone. `names`: every coin's name, or counts.
+ */
+function verdictParts(r: DriftReport, names: boolean): string[] {
+  const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
+  const flat = r.coins.filter(haltedFlat).map((c) => c.coin);
+  const blocked = r.coins.filter((c) => c.status === "blocked" && !haltedFlat(c));
+  const alone = leftAlone(r);
+  const parts: string[] = [];
+  // A blocked coin with no target (nothing to size from) has no drift figure to say, nor has a
+  // coin a halt keeps flat ($0.00: its gate holds nothing).
+  const figured = blocked.some((c) => c.driftUsd !== null && roundHalfAway(Math.abs(c.driftUsd)) >= 0.01);
+  const coinsText = names
+    ? ` (${drifting.join(", ")})`
+    : ` (${drifting.length} coin${drifting.length === 1 ? "" : "s"})`;
+  if (drifting.length > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
+    parts.push(`drift ${fmtUsd(r.outsideUsd)}${drifting.length > 0 ? coinsText : ""}`);
+  } else if (flat.length === 0) parts.push("not in sync");
+  if (blocked.length > 0)
+    parts.push(
+      names
+        ? `blocked: ${blocked.map((c) => `${c.coin} ${c.reason}`).join(", ")}`
+        : `${blocked.length} blocked`,
+    );
+  if (flat.length > 0)
+    parts.push(names ? `halted · not opened: ${flat.join(", ")}` : `halted · ${flat.length} not opened`);
+  if (alone.length > 0)
+    parts.push(
+      names
+        ? `left alone: ${alone.map((c) => `${c.coin} ${c.reason}`).join(", ")}`
+        : `${alone.length} left alone`,
+    );
+  return parts;
+}
+
+/**
  * One line for a header or `status`: "in sync", "in sync · $12.30 tolerated inside the deadband",
  * "drift $73.77 (BTC, ETH)", "… · blocked: ETH backoff", "not in sync · left alone: DOGE not-ours,
- * ETH coin-denied". Its "left alone" names every position the rows show as left alone (the
- * not-ours among them are what keeps the copy out of sync), never a part of them.
+ * ETH coin-denied", "halted · not opened: ETH, SOL" (a halt keeping flat coins the leader
+ * holds: after a flatten). Its "left alone" names every position the rows show as left alone
+ * (the not-ours among them are what keeps the copy out of sync), never a part of them.
  */
 export function driftText(r: DriftReport): string {
   const tolerated = r.driftUsd - r.outsideUsd;
@@ -166,18 +220,7 @@ export function driftText(r: DriftReport): string {
     return roundHalfAway(tolerated) >= 0.01
       ? `in sync · ${fmtUsd(tolerated)} tolerated ${toleratedWhy(r)}`
       : "in sync";
-  const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
-  const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
-  const alone = leftAlone(r).map((c) => `${c.coin} ${c.reason}`);
-  const parts: string[] = [];
-  // A blocked coin with no target (nothing to size from) has no drift figure to say.
-  const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
-  if (drifting.length > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
-    parts.push(`drift ${fmtUsd(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
-  } else parts.push("not in sync");
-  if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
-  if (alone.length > 0) parts.push(`left alone: ${alone.join(", ")}`);
-  return parts.join(" · ");
+  return verdictParts(r, true).join(" · ");
 }
 
 /**
@@ -280,23 +323,11 @@ export function syncVerdict(r: DriftReport, now: number, freshness?: Freshness |
 /**
  * driftText's compact form, for a line too narrow for every coin's name and block: the same
  * figure, counts instead of names — "in sync", "drift $278.83 (3 coins)", "drift $278.83 ·
- * 3 blocked", "… · 2 left alone" (as many as the rows show left alone).
+ * 3 blocked", "halted · 3 not opened", "… · 2 left alone" (as many as the rows show left alone).
  */
 export function driftTextShort(r: DriftReport): string {
   if (r.inSync) return "in sync";
-  const drifting = r.coins.filter((c) => c.status === "drift").length;
-  const blocked = r.coins.filter((c) => c.status === "blocked").length;
-  const alone = leftAlone(r).length;
-  const parts: string[] = [];
-  const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
-  if (drifting > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
-    parts.push(
-      `drift ${fmtUsd(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
-    );
-  } else parts.push("not in sync");
-  if (blocked > 0) parts.push(`${blocked} blocked`);
-  if (alone > 0) parts.push(`${alone} left alone`);
-  return parts.join(" · ");
+  return verdictParts(r, false).join(" · ");
 }
 
 /**

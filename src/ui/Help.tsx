@@ -59,6 +59,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "drift $X (coins) = orders are planned for those coins · not in sync = none",
       "  planned, but a coin is blocked or a position is not hlcopy's (not-ours)",
       "blocked: COIN reason = a gate holds that coin's drift (narrow: N blocked)",
+      "halted · not opened: COIN = a halt keeps it flat, no drift (N not opened)",
       "left alone: COIN reason = the rows' alone: positions hlcopy does not size",
       "  (narrow: N left alone); a not-ours one keeps the copy out of sync",
       "stale 1m = nothing came from the exchange for that long (no stream message,",

@@ -99,14 +99,37 @@ describe("driftReport", () => {
     expect(driftText(r)).toBe("drift $300.00 (BTC) · blocked: ETH entry-drift");
   });
 
-  it("a halt that keeps a flat coin flat is blocked with no dollar drift, and says why", () => {
+  it("a halt that keeps flat coins flat is said as the halt, never 'drift $0.00' beside 'blocked'", () => {
+    // After a flatten: every target 0, nothing held, the leader still holds BTC and ETH. The
+    // header read "drift $0.00 · 2 blocked" — a drift of nothing held by a gate.
     const r = driftReport({
-      targets: [target("BTC", 0, 0)],
-      skipped: [{ coin: "BTC", reason: "halted" }],
+      targets: [target("BTC", 0, 0), target("ETH", 0, 0)],
+      skipped: [
+        { coin: "BTC", reason: "halted" },
+        { coin: "ETH", reason: "halted" },
+      ],
       actionCoins: [],
     });
+    expect(r.coins.map((c) => c.status)).toEqual(["blocked", "blocked"]);
     expect(r.inSync).toBe(false);
-    expect(driftText(r)).toBe("drift $0.00 · blocked: BTC halted");
+    expect(driftText(r)).toBe("halted · not opened: BTC, ETH");
+    expect(driftTextShort(r)).toBe("halted · 2 not opened");
+    // A halt still closing a position: its drift is said, and the flat coin beside it.
+    const closing = driftReport({
+      targets: [target("BTC", 0, 0), target("SOL", 0, 2, 150)],
+      skipped: [{ coin: "BTC", reason: "halted" }],
+      actionCoins: ["SOL"],
+    });
+    expect(driftText(closing)).toBe("drift $300.00 (SOL) · halted · not opened: BTC");
+    expect(driftTextShort(closing)).toBe("drift $300.00 (1 coin) · halted · 1 not opened");
+    // Another gate at $0.00 holds nothing either: "not in sync", as the sweep's figure says it.
+    const backoff = driftReport({
+      targets: [target("ETH", 1, 1)],
+      skipped: [{ coin: "ETH", reason: "backoff" }],
+      actionCoins: [],
+    });
+    expect(driftText(backoff)).toBe("not in sync · blocked: ETH backoff");
+    expect(driftTextShort(backoff)).toBe("not in sync · 1 blocked");
   });
 
   it("left alone: not counted in the drift total; denied coins are in sync, a not-ours position is not", () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { driftReport } from "../../src/core/drift.js";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import type { Address } from "../../src/core/types.js";
 import type { EngineEvent } from "../../src/engine/events.js";
@@ -372,6 +373,47 @@ describe("Header", () => {
         expect(wide, what).toContain("sweep 4.0s ago");
       });
     }
+  });
+
+  it("after a flatten the verdict says the halt, never 'drift $0.00' beside 'blocked'", () => {
+    // Every position closed, the halt holding every target at 0, the leader still holding three
+    // coins: the engine's drift report (core/drift.ts) has them blocked by `halted` at $0.00. The
+    // header read "drift $0.00 · 3 blocked" beside rows of target 0, ours 0.
+    const targets = [
+      target("BTC", 0.5, 0, 0, 64000),
+      target("ETH", -4, 0, 0, 3200),
+      target("SOL", 30, 0, 0, 150),
+    ];
+    const drift = driftReport({
+      targets,
+      skipped: targets.map((t) => ({ coin: t.coin, reason: "halted" as const })),
+      actionCoins: [],
+    });
+    let s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 4500,
+      kind: "manual",
+      reason: "flatten requested (hlcopy flatten)",
+    });
+    s = reduceDashboard(s, { ...stateEvent(T0 + 5000, targets), drift });
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 6000 });
+    for (const [width, verdict] of [
+      [80, /halted · (3 not opened|not opened: BTC, ETH, SOL)/],
+      [200, /halted · not opened: BTC, ETH, SOL/],
+    ] as const) {
+      const lines = screenLines(frame(<Header state={s} width={width} />));
+      const line3 = lines[2] ?? "";
+      expect(line3, `${width}`).toMatch(verdict);
+      expect(line3, `${width}`).not.toContain("drift $0.00");
+      expect(line3, `${width}`).not.toContain("blocked");
+      expect(lines.join("\n"), `${width}`).toContain("HALTED manual");
+    }
+    // The rows agree: no "×" (a gate holding drift) on a flat row.
+    expect(s.positions.map((r) => [r.coin, r.targetSize, r.ourSize, r.status])).toEqual([
+      ["BTC", 0, 0, "blocked"],
+      ["ETH", 0, 0, "blocked"],
+      ["SOL", 0, 0, "blocked"],
+    ]);
   });
 
   it("fitSegments: a piece that fits in no form takes every piece of lower priority with it", () => {
