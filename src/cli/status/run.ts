@@ -92,6 +92,15 @@ import { type RefusalRecord, readRefusal } from "../../store/refusal.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPctSigned } from "../../ui/format.js";
 import { printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
+/** A leader of the last run no longer followed, as the journal keeps its stop. */
+export interface UnfollowedLeader {
+  address: Address;
+  kind: string;
+  since: number;
+  until: number | null;
+  reason: string;
+}
+
 export interface StatusReport {
   account: Address;
   journal: string;
@@ -229,7 +238,12 @@ export interface StatusReport {
    */
   closed: { coin: string; netUsd: number }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
-  leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
+  unfollowed: UnfollowedLeader[];
+  /**
+   * Deprecated: `unfollowed` under its first name, the same entries, kept for scripts written
+   * before 2026-12-07. It never listed the leaders followed — read `unfollowed`.
+   */
+  leaders: UnfollowedLeader[];
   /**
    * The copy's P&L as of `pnl.asOf` (the last sweep or run end), every fill made by then in it
    * (pnlAsOf); `fillsAfter`: the fills journaled since, in none of its figures. Null before any.
@@ -408,6 +422,7 @@ function noJournalReport(p: {
     positions: [],
     protection: null,
     closed: [],
+    unfollowed: [],
     leaders: [],
     pnl: null,
     fills: noFills(),
@@ -503,6 +518,7 @@ export async function runStatus(p: {
       // The text says the lag in fmtMs's form (1.23s) from the figure itself, not from its whole ms.
       const lag = journal.lagStats(since);
       const budget = slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null));
+      const unfollowed = unfollowedLeaders(journal, run?.leaders ?? []);
       const report: StatusReport = {
         account: p.account,
         journal: path,
@@ -605,7 +621,8 @@ export async function runStatus(p: {
             }
           : null,
         closed: [],
-        leaders: unfollowedLeaders(journal, run?.leaders ?? []),
+        unfollowed,
+        leaders: unfollowed,
         pnl:
           last.pnl && last.pnlTs !== null ? pnlAsOf(journal, last.pnl, last.pnlTs, run?.leaders ?? []) : null,
         fills: journal.fillCounts(since),
@@ -763,11 +780,8 @@ function shownProtection(
 }
 
 /** The leaders of the last run that are not followed, as the journal keeps them. */
-function unfollowedLeaders(
-  journal: Journal,
-  leaders: readonly { address: Address }[],
-): StatusReport["leaders"] {
-  const out: StatusReport["leaders"] = [];
+function unfollowedLeaders(journal: Journal, leaders: readonly { address: Address }[]): UnfollowedLeader[] {
+  const out: UnfollowedLeader[] = [];
   for (const l of leaders) {
     const stop = journal.getCopyState<LeaderStop>(leaderStopKey(l.address));
     if (stop)
@@ -1183,7 +1197,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
         : `${inSync ? "in sync" : "drift remained"} (|drift| ${fmtUsd(driftUsd)}, the tolerated part included)`;
     lines.push(`${said} ${asOf(r.lastSweep.ts, now, "last sweep")}`);
   }
-  for (const l of r.leaders) {
+  for (const l of r.unfollowed) {
     lines.push(
       `NOT FOLLOWED: leader ${l.address} (${l.kind}) ${ago(l.since, now)}: ${l.reason}${
         l.until === null ? "" : ` — until ${utcMinute(l.until)}`
