@@ -5,7 +5,7 @@
 // equity sparkline.
 import { Box, Text } from "ink";
 import type { OrderKind } from "../core/slippage.js";
-import { fmtSigned, fmtUsd, truncate } from "./format.js";
+import { fmtSlippage, fmtUsd, truncate } from "./format.js";
 import { budgetState, copySlippageStats, type DashboardState, slippageStats } from "./model.js";
 import { sparkline } from "./sparkline.js";
 
@@ -45,12 +45,12 @@ export function Slippage({ state, width }: SlippageProps) {
       </Box>
     );
   }
-  const stats = `${label} mean ${fmtSigned(st.mean)} p50 ${fmtSigned(st.median)} p95 ${fmtSigned(st.p95)} n=${st.n}`;
+  const stats = `${label} mean ${fmtSlippage(st.mean)} p50 ${fmtSlippage(st.median)} p95 ${fmtSlippage(st.p95)} n=${st.n}`;
   // The budget is judged over the run's last fills (engine/figures.ts BUDGET_WINDOW, as the
   // engine's event): once the run has more, the p95 beside it is another figure — say the one
   // judged and its fills ("p95 0.0 n=1030 > budget 10!" read as a p95 under the budget over it).
   const judged =
-    budget.n < st.n && budget.p95Bps !== null ? ` (last ${budget.n}: p95 ${fmtSigned(budget.p95Bps)})` : "";
+    budget.n < st.n && budget.p95Bps !== null ? ` (last ${budget.n}: p95 ${fmtSlippage(budget.p95Bps)})` : "";
   let over = budget.exceeded ? ` > budget ${budget.budgetBps}!${judged}` : "";
   // Narrower than the whole line: the warning keeps the p95 it judged, and the run's mean and
   // median go (at 60 columns the terminal cut it to "p95 0.0 n=1030 > budget 10!…" — a p95 under
@@ -59,12 +59,13 @@ export function Slippage({ state, width }: SlippageProps) {
   if (over && stats.length + over.length > width) {
     shown =
       judged && budget.p95Bps !== null
-        ? `${label} last ${budget.n}: p95 ${fmtSigned(budget.p95Bps)}`
-        : `${label} p95 ${fmtSigned(st.p95)} n=${st.n}`;
+        ? `${label} last ${budget.n}: p95 ${fmtSlippage(budget.p95Bps)}`
+        : `${label} p95 ${fmtSlippage(st.p95)} n=${st.n}`;
     over = ` > budget ${budget.budgetBps}!`;
   }
   // The comparison with the leader's price is shown whole or not at all (never "vs lea…").
-  const copyText = copy.n > 0 ? `  vs leader p50 ${fmtSigned(copy.median)} p95 ${fmtSigned(copy.p95)}` : "";
+  const copyText =
+    copy.n > 0 ? `  vs leader p50 ${fmtSlippage(copy.median)} p95 ${fmtSlippage(copy.p95)}` : "";
   const vsLeader = shown.length + over.length + copyText.length <= width ? copyText : "";
   const sparkWidth = Math.min(40, width - shown.length - over.length - vsLeader.length - 2);
   const spark = sparkWidth >= 8 ? sparkline(state.slippage.samples, sparkWidth) : "";
@@ -78,7 +79,7 @@ export function Slippage({ state, width }: SlippageProps) {
     if (!r) continue;
     const mark = r.kind ? KIND_MARK[r.kind] : "?";
     const coin = mark ? `${r.coin}/${mark}` : r.coin;
-    const text = ` ${coin} ${fmtSigned(r.bps)}`;
+    const text = ` ${coin} ${fmtSlippage(r.bps)}`;
     if (used + text.length > width) break;
     used += text.length;
     recent.push({ key: i, coin, bps: r.bps });
@@ -101,7 +102,7 @@ export function Slippage({ state, width }: SlippageProps) {
         {recent.map((r) => (
           <Text key={r.key}>
             {` ${r.coin} `}
-            <Text color={bpsColor(r.bps)}>{fmtSigned(r.bps)}</Text>
+            <Text color={bpsColor(r.bps)}>{fmtSlippage(r.bps)}</Text>
           </Text>
         ))}
       </Text>

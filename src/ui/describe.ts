@@ -259,8 +259,8 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       )
         ? `, the copy's ${fmtNum(e.copySz)}`
         : "";
-      const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
-      const slip = e.slippageBps === null ? "" : ` vs leader ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
+      const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps)}`;
+      const slip = e.slippageBps === null ? "" : ` vs leader ${fmtBps(e.slippageBps)}`;
       const lag = e.lagMs === null ? "" : ` lag ${fmtMs(e.lagMs)}`;
       return {
         level: "good",
@@ -282,12 +282,12 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         ? {
             level: "warn",
             coin: null,
-            text: `slippage budget exceeded: execution p95 ${fmtBps(e.p95Bps).replace(/^\+/, "")} > ${e.budgetBps} bps over the last ${e.n} fills (exec.slippageBudgetBps)`,
+            text: `slippage budget exceeded: execution p95 ${fmtBps(e.p95Bps)} > ${e.budgetBps} bps over the last ${e.n} fills (exec.slippageBudgetBps)`,
           }
         : {
             level: "info",
             coin: null,
-            text: `slippage back within budget: execution p95 ${fmtBps(e.p95Bps).replace(/^\+/, "")} ≤ ${e.budgetBps} bps`,
+            text: `slippage back within budget: execution p95 ${fmtBps(e.p95Bps)} ≤ ${e.budgetBps} bps`,
           };
     case "sweep":
       return {

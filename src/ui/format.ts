@@ -28,14 +28,6 @@ export function fmtExact(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : String(x);
 }
 
-/** Signed number with an explicit + for positives: +1.2, -0.3. */
-export function fmtSigned(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return "-";
-  const s = fixed(x, digits);
-  if (Number(s) === 0) return (0).toFixed(digits);
-  return x > 0 ? `+${s}` : s;
-}
-
 /**
  * Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing.
  * `signed`: a gain has its + (+$12.34), as fmtUsdSigned writes a P&L everywhere else.
@@ -97,9 +89,21 @@ export function fmtShare(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x * 100, digits)}%`;
 }
 
-/** Basis points, signed, with the unit as every other text writes it: "+0.8 bps" (it read "+0.8bps"). */
+/**
+ * THE slippage figure, in bps — a fill's, a mean, a percentile — wherever it is shown (the
+ * dashboard's slippage panel, the event lines, follow's closing summary, status, report, the
+ * demo, the journal): to FIGURE_DECIMALS.bps, a minus when better than the price it is measured
+ * against and no plus when worse (a cost, as `fees` is written), "0.0" when it rounds to nothing
+ * (never "-0.0"), "-" when missing. The dashboard wrote `p95 +0.1` where the closing summary and
+ * status wrote `p95 0.1` for the same figure.
+ */
+export function fmtSlippage(x: number | null | undefined): string {
+  return fmtFixed(x, FIGURE_DECIMALS.bps);
+}
+
+/** A slippage figure with its unit, as every other text writes it: "0.8 bps" (it read "0.8bps"). */
 export function fmtBps(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? "-" : `${fmtSigned(x, 1)} bps`;
+  return x === null || !Number.isFinite(x) ? "-" : `${fmtSlippage(x)} bps`;
 }
 
 /** How long ago, compactly (core/format.ts: the drift verdict says ages too). */

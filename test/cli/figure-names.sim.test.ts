@@ -81,7 +81,14 @@ describe("every text names a figure one way (the real binary after a follow)", (
     expect(await run.exit).toBe(0);
 
     const summary = text().slice(text().lastIndexOf("order(s) filled"));
-    expect(summary).toMatch(/; execution slippage p50 \S+ bps, vs the leader p50 \S+ bps; copy lag p50 /);
+    // The slippage's percentiles as status and report write them, the same figures in one form
+    // (ui/format.ts fmtSlippage): the summary said only the p50s, and the dashboard "+0.1".
+    const slip =
+      /; execution slippage p50 (\S+) · p95 (\S+) bps, vs the leader p50 (\S+) · p95 (\S+) bps; copy lag p50 /.exec(
+        summary,
+      );
+    expect(slip, summary).not.toBeNull();
+    const [, execP50, execP95, copyP50, copyP95] = slip ?? [];
     expect(summary).not.toMatch(/median/);
 
     const env = { HLCOPY_CONFIG_DIR: dir };
@@ -97,6 +104,9 @@ describe("every text names a figure one way (the real binary after a follow)", (
       /execution slippage .*: mean \S+ · p50 \S+ · p95 \S+ bps \(p50\/p95 by kind: /,
     );
     expect(status.stdout).toMatch(/copy slippage .*: mean \S+ · p50 \S+ · p95 \S+ bps/);
+    // The run's fills are the window's: status says the summary's figures, written alike.
+    expect(status.stdout).toContain(`· p50 ${execP50} · p95 ${execP95} bps (p50/p95 by kind:`);
+    expect(status.stdout).toMatch(new RegExp(`copy slippage .*· p50 ${copyP50} · p95 ${copyP95} bps`));
     expect(status.stdout).toMatch(/copy lag .*: p50 /);
     expect(status.stdout).not.toMatch(/realised|median/);
 
@@ -105,6 +115,7 @@ describe("every text names a figure one way (the real binary after a follow)", (
     expect(report.stdout).toMatch(/│ realized +│ unrealized Δ +│/);
     expect(report.stdout).toMatch(/= realized [+-]?\$\S+ \+ unrealized change/);
     expect(report.stdout).toMatch(/execution slippage p50 \S+ · p95/);
+    expect(report.stdout).toContain(`execution slippage p50 ${execP50} · p95 ${execP95} bps`);
     expect(report.stdout).not.toMatch(/realised|median/);
 
     const journal = await runCli([...globals, "journal", "--type", "fills"], { env });

@@ -15,7 +15,7 @@ import { createLineWriter, formatLine } from "../../src/ui/lines.js";
 import { reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
-import { liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
+import { fillEvent, liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
 import { render } from "./ink-render.js";
 import { screenLines } from "./tty.js";
 
@@ -193,6 +193,26 @@ describe("one P&L, one form: the dashboard, the state line, the closing summary 
     expect(describeJournalEvent("state", { pnl: { netUsd: pnl.netUsd, roiPct: pnl.roiPct } })).toContain(
       "P&L net -$3.67 (-0.04%)",
     );
+  });
+});
+
+describe("one slippage, one form: the dashboard's panel, the closing summary and the event lines", () => {
+  it("p95 1.9 wherever it is shown, never p95 +1.9 in one view and p95 1.9 in another", () => {
+    // The panel wrote "p95 +1.9" (and the summary only "p50 0.5") for the run's execution p95
+    // that status, report and the summary write "p95 1.9": ui/format.ts fmtSlippage for all.
+    const s = liveState();
+    const panel = screenLines(frame(<Slippage state={s} width={120} />))[0] ?? "";
+    expect(panel).toContain("mean 0.8 p50 0.5 p95 1.9 n=3");
+    expect(panel).toContain("vs leader p50 1.2 p95 3.7");
+    const summary = closingSummary(runSummary(s), { eventLines: false });
+    expect(summary).toContain(
+      "execution slippage p50 0.5 · p95 1.9 bps, vs the leader p50 1.2 · p95 3.7 bps;",
+    );
+    // One fill's figures as the event line says them: a cost unsigned, a saving with its minus.
+    expect(formatLine(fillEvent(T0, "BTC", { execSlippageBps: 2.1, slippageBps: -0.4 }))).toContain(
+      "exec 2.1 bps vs leader -0.4 bps",
+    );
+    for (const text of [panel, summary]) expect(text).not.toMatch(/(p50|p95|mean) \+/);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { fmtFixed, fmtMs, fmtPctSigned, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
+import { fmtMs, fmtPctSigned, fmtSlippage, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { nextSteps } from "../next-steps.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -228,7 +228,7 @@ export function demoSummary(summary: RunSummary, leaderOrders: number, width: nu
         : []),
       row(
         "slippage",
-        `execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · p50 ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) p50 ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
+        `execution mean ${fmtSlippage(summary.execSlippageBps.mean)} · p50 ${fmtSlippage(summary.execSlippageBps.median)} · p95 ${fmtSlippage(summary.execSlippageBps.p95)} bps; vs the leader (copies) p50 ${fmtSlippage(summary.slippageBps.median)} · p95 ${fmtSlippage(summary.slippageBps.p95)} bps`,
       ),
       row("copy lag", `p50 ${fmtMs(summary.copyLagMs.p50)} · p99 ${fmtMs(summary.copyLagMs.p99)}`),
     ]

@@ -26,7 +26,7 @@ import { checkLeverageBelowCap } from "../../engine/start-checks.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed, fmtMs, fmtPctSigned, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
+import { fmtMs, fmtPctSigned, fmtSlippage, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddresses } from "../context.js";
@@ -403,7 +403,7 @@ ${held}`;
   // Orders (ours, of every kind: a flip is two) and the leader's trades (each in one bucket:
   // core/leader-trades.ts; the buckets add up to the trades, as the dashboard says them) are
   // counted apart: two figures, two words.
-  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; ${finalDriftText(summary)}${pnl}; execution slippage p50 ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader p50 ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
+  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; ${finalDriftText(summary)}${pnl}; execution slippage p50 ${fmtSlippage(summary.execSlippageBps.median)} · p95 ${fmtSlippage(summary.execSlippageBps.p95)} bps, vs the leader p50 ${fmtSlippage(summary.slippageBps.median)} · p95 ${fmtSlippage(summary.slippageBps.p95)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
 ${unknownTradesLine(summary.unknownTrades)}${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
 }
 

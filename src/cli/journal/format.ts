@@ -18,7 +18,7 @@ import { isCappedOrder } from "../../core/reasons.js";
 import { isHaltClose } from "../../core/safety.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
-import { fmtExact, fmtFixed, fmtPctSigned, notSentText } from "../../ui/format.js";
+import { fmtExact, fmtFixed, fmtPctSigned, fmtSlippage, notSentText } from "../../ui/format.js";
 import { parseSince as parseSinceFlag } from "../span.js";
 
 /**
@@ -370,8 +370,8 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.kind) parts.push(e.kind);
       // Not placed by hlcopy: where it came from, as status counts it (null: journaled before it was kept).
       else if (e.origin) parts.push(FILL_ORIGIN_TEXT[e.origin]);
-      if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
-      if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
+      if (e.execSlippageBps !== null) parts.push(`exec ${fmtSlippage(e.execSlippageBps)} bps`);
+      if (e.slippageBps !== null) parts.push(`vs leader ${fmtSlippage(e.slippageBps)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`realized ${fmtUsdSigned(e.closedPnl)}`);
       // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an

@@ -12,9 +12,9 @@ import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
 import {
   fmtAge,
-  fmtFixed,
   fmtPct,
   fmtPctSigned,
+  fmtSlippage,
   fmtUsd,
   fmtUsdSigned,
   wrapToWidth,
@@ -502,8 +502,8 @@ async function render(
         d.day,
         fmtUsd(d.equity),
         d.ordersFilled,
-        `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
-        fmtFixed(d.slippageBps.median, 1),
+        `${fmtSlippage(d.execSlippageBps.median)}/${fmtSlippage(d.execSlippageBps.p95)}`,
+        fmtSlippage(d.slippageBps.median),
         fmtUsd(d.outsideUsd),
       ]),
     ),
@@ -530,7 +530,7 @@ async function render(
   lines.push(
     ...[
       `window: P&L ${fmtUsdSigned(w.netUsd)} = realized ${fmtUsdSigned(w.realisedUsd)} + unrealized change ${fmtUsdSigned(w.unrealisedUsd)} − fees ${fmtUsd(w.feesUsd)} + funding ${fmtUsdSigned(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t, t.tradesNotKnown?.runs)}`,
-      `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
+      `execution slippage p50 ${fmtSlippage(t.execSlippageBps.median)} · p95 ${fmtSlippage(t.execSlippageBps.p95)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtSlippage(t.slippageBps.median)} · p95 ${fmtSlippage(t.slippageBps.p95)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );
   if (doc.pnl) {

@@ -89,7 +89,7 @@ import {
 import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet, sameNetwork } from "../../store/network-key.js";
 import { type RefusalRecord, readRefusal } from "../../store/refusal.js";
-import { fmtAge, fmtFixed, fmtPct, fmtPctSigned } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPct, fmtPctSigned, fmtSlippage } from "../../ui/format.js";
 import { printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
 /** A leader of the last run no longer followed, as the journal keeps its stop. */
@@ -1335,20 +1335,20 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
   const s = r.slippageBps;
   const l = m.lag;
   const kinds = ORDER_KINDS.filter((k) => e.byKind[k].count > 0)
-    .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
+    .map((k) => `${k} ${fmtSlippage(e.byKind[k].median)}/${fmtSlippage(e.byKind[k].p95)}`)
     .join(" · ");
   lines.push(
     `fills (${window}): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety} · flatten ${f.byKind.flatten}${notPlacedText(f)}`,
-    `execution slippage vs the best bid/ask at decision (${window}, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · p50 ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (p50/p95 by kind: ${kinds})` : ""}`,
+    `execution slippage vs the best bid/ask at decision (${window}, ${e.all.count} fills): mean ${fmtSlippage(e.all.mean)} · p50 ${fmtSlippage(e.all.median)} · p95 ${fmtSlippage(e.all.p95)} bps${kinds ? ` (p50/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
     lines.push(
-      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (${window}, ${b.n} fills)`,
+      `warning: execution slippage p95 ${fmtSlippage(b.p95Bps)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (${window}, ${b.n} fills)`,
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${window}, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · p50 ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
+    `copy slippage vs the leader's fill (hot-path copies, ${window}, ${s.count} fills): mean ${fmtSlippage(s.mean)} · p50 ${fmtSlippage(s.median)} · p95 ${fmtSlippage(s.p95)} bps`,
     `copy lag (hot-path copies, ${window}): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
