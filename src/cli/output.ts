@@ -30,6 +30,14 @@ export function printDocument(
 export const TABLE_WIDTH = 80;
 
 /**
+ * The columns a command's text fits: the terminal's, else TABLE_WIDTH (a pipe, a file, cron's
+ * log) — as its tables do. Lines are broken to it by ui/format.ts wrapToWidth.
+ */
+export function outputWidth(): number {
+  return process.stdout.columns || TABLE_WIDTH;
+}
+
+/**
  * A cli-table3 table (loaded lazily; only table-printing commands pay for it). With `wrapLast`
  * every column is as wide as its content except the last, which takes at most what is left of
  * `width` (default: the terminal's, else 80 columns) and wraps there. A table is only as wide as

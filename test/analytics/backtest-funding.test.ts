@@ -14,6 +14,9 @@ import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
 import { cassette, DAY, HOUR, sink, T0, trades } from "./helpers.js";
 
+/** The text's lines whole: these tests read their words (its 80-column test pins the breaking). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 const ETH = [{ name: "ETH", szDecimals: 4, maxLeverage: 50, assetId: 1 }];
 
 function ratio1(): Settings {
@@ -138,6 +141,7 @@ describe("backtest --compare and --funding", () => {
   it("runs the sizing modes side by side, with funding from the file", async () => {
     const out = sink();
     const report = await runBacktestCommand({
+      width: WHOLE,
       fillsFile,
       fundingFile,
       compare: "modes",
@@ -167,8 +171,49 @@ describe("backtest --compare and --funding", () => {
     expect(text).toMatch(/Leader: win rate/);
   });
 
+  it("on an 80-column terminal: its lines broken at their separators, the side-by-side table in tables that fit", async () => {
+    const text = async (width: number) => {
+      const out = sink();
+      const err = sink();
+      await runBacktestCommand({
+        width,
+        fillsFile,
+        fundingFile,
+        compare: "modes",
+        equity: "5000",
+        settings: defaultSettings(),
+        json: false,
+        out,
+        err,
+      });
+      return out.text();
+    };
+    const whole = await text(WHOLE);
+    // Five modes side by side made one table 121 wide, and the header's window line 100.
+    expect(Math.max(...whole.split("\n").map((l) => [...l].length))).toBeGreaterThan(100);
+    const narrow = await text(80);
+    for (const line of narrow.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
+    // Every mode is still there, each under the row names (a table per group of columns).
+    for (const mode of ["equity-ratio", "fixed-ratio", "fixed-notional", "risk-parity", "kelly"])
+      expect(narrow).toMatch(new RegExp(`│ +│ [^\\n]*${mode}`));
+    expect(narrow.match(/│ skipped plans +│/g)?.length).toBeGreaterThan(1);
+    // The lines around the tables (the charts drawn as they are): the same words, broken only at
+    // a separator or a space.
+    const text0 = (t: string) =>
+      t
+        .slice(0, t.indexOf("\nP&L, target-state copy"))
+        .split("\n")
+        .filter((l) => !/^[┌│├└]/.test(l));
+    expect(
+      text0(narrow)
+        .join("\n")
+        .replace(/\n {2}(?=\S)/g, " "),
+    ).toBe(text0(whole).join("\n"));
+  });
+
   it("fees + slippage is the sum of the fees and slippage rows as shown, and so is the saving said", async () => {
     const report = await runBacktestCommand({
+      width: WHOLE,
       fillsFile,
       compare: "modes",
       equity: "5000",
@@ -198,6 +243,7 @@ describe("backtest --compare and --funding", () => {
 
   it("a P&L, its return and funding are written as status writes a P&L: signed (+$12.35, +1.23%), in its table and --compare's", async () => {
     const report = await runBacktestCommand({
+      width: WHOLE,
       fillsFile,
       fundingFile,
       compare: "modes",
@@ -237,6 +283,7 @@ describe("backtest --compare and --funding", () => {
     const run = async (funding?: string) => {
       const out = sink();
       const report = await runBacktestCommand({
+        width: WHOLE,
         fillsFile,
         ...(funding ? { fundingFile: funding } : {}),
         equity: "5000",
@@ -288,6 +335,7 @@ describe("backtest --compare and --funding", () => {
     writeFileSync(bad, "[1,2]");
     await expect(
       runBacktestCommand({
+        width: WHOLE,
         fillsFile,
         fundingFile: bad,
         settings: defaultSettings(),
@@ -316,6 +364,7 @@ describe("backtest of an address: funding rates fetched from the exchange (simul
       await leader.done;
       const before = sim.control.stats().infoByType.fundingHistory ?? 0;
       const report = await runBacktestCommand({
+        width: WHOLE,
         address: leader.address,
         days: 1,
         equity: "5000",

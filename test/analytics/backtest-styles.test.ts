@@ -16,6 +16,9 @@ import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
 import { cassette, HOUR, loadMeta, loadTrace, sink, T0, trades } from "./helpers.js";
 
+/** The text's lines whole: these tests read their words (backtest-funding.test.ts pins the breaking at 80 columns). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 function settingsWith(patch: (s: Settings) => void): Settings {
   const s = defaultSettings();
   s.exec.deadbandPct = 0;
@@ -115,6 +118,7 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
     writeFileSync(meta, JSON.stringify({ universe: META.map(({ assetId: _, ...m }) => m) }));
     const out = sink();
     const report = await runBacktestCommand({
+      width: WHOLE,
       fillsFiles: [a, b],
       weights: "3,1",
       leaderEquity: "100000,50000",
@@ -137,6 +141,7 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
     expect(out.text()).toMatch(/Backtest of 2 leaders \(.*l1\.json ×0\.75, .*l2\.json ×0\.25\)/);
     await expect(
       runBacktestCommand({
+        width: WHOLE,
         fillsFiles: [a, b],
         weights: "1",
         settings,
@@ -153,6 +158,7 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
     writeFileSync(a, JSON.stringify(L1));
     for (const weights of ["0.5", "1"]) {
       const refused = runBacktestCommand({
+        width: WHOLE,
         fillsFiles: [a],
         weights,
         settings,
@@ -175,6 +181,7 @@ describe("backtest input a follow would refuse or a flag that would do nothing",
     const a = join(dir, "l1.json");
     writeFileSync(a, JSON.stringify(L1));
     const twice = runBacktestCommand({
+      width: WHOLE,
       fillsFiles: [a, join(dir, ".", "l1.json")],
       settings,
       json: false,
@@ -186,7 +193,14 @@ describe("backtest input a follow would refuse or a flag that would do nothing",
     const leader = "0x1880bbbea43fb92572279b9131130cc0f56e5fb4";
     // Refused before any request: no source is given, and none is needed to say so.
     await expect(
-      runBacktestCommand({ addresses: [leader, leader], settings, json: false, out: sink(), err: sink() }),
+      runBacktestCommand({
+        width: WHOLE,
+        addresses: [leader, leader],
+        settings,
+        json: false,
+        out: sink(),
+        err: sink(),
+      }),
     ).rejects.toThrow("the same leader is given twice");
   });
 
@@ -197,6 +211,7 @@ describe("backtest input a follow would refuse or a flag that would do nothing",
     writeFileSync(a, JSON.stringify(L2));
     const out = sink();
     const report = await runBacktestCommand({
+      width: WHOLE,
       fillsFiles: [a],
       leaderEquity: "100000",
       equity: "10000",
@@ -224,6 +239,7 @@ describe("backtest input a follow would refuse or a flag that would do nothing",
     const a = join(dir, "l1.json");
     writeFileSync(a, JSON.stringify(L1));
     const refused = runBacktestCommand({
+      width: WHOLE,
       fillsFiles: [a],
       days: 7,
       settings,

@@ -13,6 +13,9 @@ import { defaultSettings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
 import { cassetteSource, META_FILE, sink, TRACE_FILE } from "./helpers.js";
 
+/** The text's lines whole: these tests read their words (backtest-funding.test.ts pins the breaking at 80 columns). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 const LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
 const NOW = 1683245884863 + 60_000;
 
@@ -31,6 +34,7 @@ describe("backtest command", () => {
     const out = sink();
     const err = sink();
     await runBacktestCommand({
+      width: WHOLE,
       fillsFile: TRACE_FILE,
       metaFile: META_FILE,
       equity: "1000",
@@ -66,6 +70,7 @@ describe("backtest command", () => {
   it("--json prints one JSON document", async () => {
     const out = sink();
     await runBacktestCommand({
+      width: WHOLE,
       fillsFile: TRACE_FILE,
       equity: 1000,
       delayMs: "0",
@@ -88,6 +93,7 @@ describe("backtest command", () => {
     const out = sink();
     const err = sink();
     const report = await runBacktestCommand({
+      width: WHOLE,
       address: LEADER,
       days: "1",
       now: NOW,
@@ -128,9 +134,9 @@ describe("backtest command", () => {
     }
     const empty = join(tempDir(), "empty.json");
     writeFileSync(empty, "[]");
-    expect((await usageError(runBacktestCommand({ ...base, fillsFile: empty }))).message).toContain(
-      "no fills to replay",
-    );
+    expect(
+      (await usageError(runBacktestCommand({ width: WHOLE, ...base, fillsFile: empty }))).message,
+    ).toContain("no fills to replay");
   });
 });
 

@@ -15,6 +15,9 @@ import { defaultSettings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
 import { cassetteSource, sink } from "./helpers.js";
 
+/** The text's lines whole: these tests read their words (status.test.ts and backtest-funding.test.ts pin the breaking at 80 columns). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 const LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
 const NOW = 1683245884863 + 60_000;
 
@@ -92,6 +95,7 @@ describe("inspect, scan and backtest name a figure the same way", () => {
 
     const out = sink();
     await runBacktestCommand({
+      width: WHOLE,
       address: LEADER,
       days: "1",
       now: NOW,

@@ -12,7 +12,7 @@ import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, unwrapped } from "../helpers/cli.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -26,6 +26,12 @@ async function leaderTrade(c: HlClient, coin: string, side: "buy" | "sell", size
   const markets = await c.getMarkets();
   const [r] = await c.placeOrders([action(markets, coin, side, size)], markets);
   expect(r?.status).toBe("filled");
+}
+
+/** A command's text piped: every line within 80 columns, read here with its broken lines joined. */
+function fitted(text: string): string {
+  for (const line of text.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
+  return unwrapped(text);
 }
 
 /** The `what` column of `hlcopy journal`'s table, one string per entry (its wrapped lines joined). */
@@ -93,8 +99,10 @@ describe("every text names a figure one way (the real binary after a follow)", (
 
     const env = { HLCOPY_CONFIG_DIR: dir };
     const globals = ["--network", sim.httpUrl, "--account", account];
-    const status = await runCli([...globals, "status"], { env });
-    expect(status.code).toBe(0);
+    const piped = await runCli([...globals, "status"], { env });
+    expect(piped.code).toBe(0);
+    // Within 80 columns when piped (the P&L and slippage lines were ~190), read here whole.
+    const status = { ...piped, stdout: fitted(piped.stdout) };
     expect(status.stdout).toMatch(/= realized [+-]?\$\S+ \+ unrealized [+-]?\$\S+ − fees/);
     expect(status.stdout).toMatch(/│ coin +│ net +│ realized +│ unrealized +│ fees/);
     // The coin's state is its status, not a third "drift" beside drift $ and drift%.
@@ -110,8 +118,9 @@ describe("every text names a figure one way (the real binary after a follow)", (
     expect(status.stdout).toMatch(/copy lag .*: p50 /);
     expect(status.stdout).not.toMatch(/realised|median/);
 
-    const report = await runCli([...globals, "report"], { env });
-    expect(report.code).toBe(0);
+    const reported = await runCli([...globals, "report"], { env });
+    expect(reported.code).toBe(0);
+    const report = { ...reported, stdout: fitted(reported.stdout) };
     expect(report.stdout).toMatch(/│ realized +│ unrealized Δ +│/);
     expect(report.stdout).toMatch(/= realized [+-]?\$\S+ \+ unrealized change/);
     expect(report.stdout).toMatch(/execution slippage p50 \S+ · p95/);

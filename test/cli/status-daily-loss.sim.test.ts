@@ -50,6 +50,7 @@ describe("hlcopy status shows the daily loss limit's stop a follow hit", () => {
         json,
         out: { write: (s: string) => (text += s) },
         now: halt.ts + 1_000, // the UTC day of the halt, whenever the test runs
+        width: Number.POSITIVE_INFINITY, // its lines whole: the test reads their words
       })) as StatusReport;
       return { text, report };
     };

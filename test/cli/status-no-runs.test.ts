@@ -10,6 +10,9 @@ import type { Address } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { tempDir } from "../helpers/cli.js";
 
+/** The text's lines whole: these tests read their words (status.test.ts and backtest-funding.test.ts pin the breaking at 80 columns). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 type Writer = { write: (s: string) => boolean };
 
 const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
@@ -46,12 +49,7 @@ describe("status with no runs on the network asked about", () => {
     const start = `no runs yet for ${ACCOUNT}`;
     const rest = ": hlcopy reconcile or hlcopy follow start the journal; it has journals for other networks:";
     const { out, text } = captured();
-    await runStatus({
-      configDir: dir,
-      account: ACCOUNT,
-      json: false,
-      out,
-    });
+    await runStatus({ width: WHOLE, configDir: dir, account: ACCOUNT, json: false, out });
     expect(text()).toBe(`${start} on mainnet${rest} ${SIM}, testnet (--network chooses the network)\n`);
     expect(noRunsLine(dir, ACCOUNT, "mainnet")).not.toContain(".sqlite");
     // Asked about another network: the one it has is named; the one asked about is not listed.
@@ -73,13 +71,7 @@ describe("status --json with no journal yet", () => {
   it("has every field a status document has after a run, null or empty (docs/events.md: always present)", async () => {
     const read = async (dir: string): Promise<Record<string, unknown>> => {
       const { out, text } = captured();
-      await runStatus({
-        configDir: dir,
-        account: ACCOUNT,
-        network: SIM,
-        json: true,
-        out,
-      });
+      await runStatus({ width: WHOLE, configDir: dir, account: ACCOUNT, network: SIM, json: true, out });
       return JSON.parse(text()) as Record<string, unknown>;
     };
     const none = await read(tempDir());
@@ -147,7 +139,8 @@ describe("an empty (0-byte) journal file", () => {
     const now = T0 + 60_000;
     const outputs: string[] = [];
     for (const read of [
-      (out: Writer) => runStatus({ configDir: dir, account: ACCOUNT, network: SIM, json: false, now, out }),
+      (out: Writer) =>
+        runStatus({ width: WHOLE, configDir: dir, account: ACCOUNT, network: SIM, json: false, now, out }),
       (out: Writer) =>
         runReport({
           configDir: dir,
@@ -158,7 +151,8 @@ describe("an empty (0-byte) journal file", () => {
           now,
           out,
         }),
-      (out: Writer) => runJournal({ configDir: dir, account: ACCOUNT, network: SIM, json: false, now, out }),
+      (out: Writer) =>
+        runJournal({ width: WHOLE, configDir: dir, account: ACCOUNT, network: SIM, json: false, now, out }),
     ]) {
       writeFileSync(file, "");
       const { out, text } = captured();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, whole } from "../helpers/cli.js";
 import { startSimFollow, trade } from "../helpers/sim-engine.js";
 
 describe("status and report --paper", () => {
@@ -47,11 +47,11 @@ describe("status and report --paper", () => {
     expect(doc.journal).toMatch(/\.paper\.sqlite$/);
     expect(doc.lastRun?.command).toContain("paper");
     expect(doc.positions.find((p) => p.coin === "ETH")?.ourSize).toBeCloseTo(0.4, 6);
-    const text = await cli("status", "--paper");
+    const text = whole(await cli("status", "--paper"));
     expect(text.stdout.split("\n")[0]).toBe(`account ${t.account} — the paper account (follow --paper runs)`);
 
     // The real account has no run: said so, and where the paper runs are.
-    const live = await cli("status");
+    const live = whole(await cli("status"));
     expect(live.code).toBe(0);
     expect(live.stdout).toContain(`no runs yet for ${t.account}`);
     expect(live.stdout).toContain("; its paper runs: hlcopy status --paper\n");
@@ -76,9 +76,11 @@ describe("status and report --paper", () => {
 
   it("an account with no paper run: said so, nothing created", async () => {
     const t = await startSimFollow({ sim: { seed: 84 } });
-    const r = await runCli(["--network", t.sim.httpUrl, "--account", t.account, "status", "--paper"], {
-      env: { HLCOPY_CONFIG_DIR: t.dir },
-    });
+    const r = whole(
+      await runCli(["--network", t.sim.httpUrl, "--account", t.account, "status", "--paper"], {
+        env: { HLCOPY_CONFIG_DIR: t.dir },
+      }),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^no paper runs yet for 0x[0-9a-f]{40} on http:\/\/127\.0\.0\.1:\d+: hlcopy follow --paper starts them/,

@@ -12,6 +12,9 @@ import type { CopyPnl, PnlFigures } from "../../src/core/pnl.js";
 import type { Address } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 
+/** The text's lines whole: these tests read their words (status.test.ts and backtest-funding.test.ts pin the breaking at 80 columns). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 const account = "0x00000000000000000000000000000000000000a1" as Address;
 const leader = "0x00000000000000000000000000000000000000b2" as Address;
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
@@ -49,6 +52,7 @@ async function statusWith(pnl: CopyPnl, json = false): Promise<string> {
   j.close();
   let text = "";
   await runStatus({
+    width: WHOLE,
     configDir: dir,
     account,
     json,

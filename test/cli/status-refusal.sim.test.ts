@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { StatusReport } from "../../src/cli/status/run.js";
 import type { Address } from "../../src/core/types.js";
 import { action } from "../exchange/helpers.js";
-import { jsonError } from "../helpers/cli.js";
+import { jsonError, whole } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -15,7 +15,7 @@ const COPY = ["--mode", "fixed-ratio", "--ratio", "0.01", "--max-leverage", "5"]
 
 /** `hlcopy status` of the world's account, as text and as its --json document. */
 async function statusOf(w: Awaited<ReturnType<typeof reconcileWorld>>) {
-  const text = await w.cli(["status"]);
+  const text = whole(await w.cli(["status"]));
   const json = await w.cli(["--json", "status"]);
   expect(text.code).toBe(0);
   const doc = JSON.parse(json.stdout.trim().split("\n").at(-1) ?? "{}") as StatusReport;

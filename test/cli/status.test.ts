@@ -17,6 +17,9 @@ import { recordPendingPause } from "../../src/store/control.js";
 import { journalPath, openJournal, paperJournalPath } from "../../src/store/journal.js";
 import { runCli } from "../helpers/cli.js";
 
+/** The text's lines whole: these tests read their words (its 80-column test pins the breaking). */
+const WHOLE = Number.POSITIVE_INFINITY;
+
 const account = "0x00000000000000000000000000000000000000a1" as Address;
 const leader = "0x00000000000000000000000000000000000000b2" as Address;
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
@@ -158,6 +161,7 @@ async function status(
 ): Promise<{ text: string; report: StatusReport }> {
   const out = sink();
   const report = (await runStatus({
+    width: WHOLE,
     configDir: dir,
     account,
     json,
@@ -284,6 +288,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const holder = { pid: 424_242, command: "follow", configDir: dir };
     const out = sink();
     const report = (await runStatus({
+      width: WHOLE,
       configDir: dir,
       account,
       json: false,
@@ -297,16 +302,40 @@ describe("hlcopy status: one meaning per figure", () => {
     const fresh = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
     const first = { ...holder, configDir: fresh };
     const text = sink();
-    await runStatus({ configDir: fresh, account, json: false, out: text, now: NOW, lockHolders: [first] });
+    await runStatus({
+      width: WHOLE,
+      configDir: fresh,
+      account,
+      json: false,
+      out: text,
+      now: NOW,
+      lockHolders: [first],
+    });
     expect(text.text()).toMatch(new RegExp(`^no runs yet for .*\n${line.replace(/[()]/g, "\\$&")}\n$`));
     const json = sink();
-    await runStatus({ configDir: fresh, account, json: true, out: json, now: NOW, lockHolders: [first] });
+    await runStatus({
+      width: WHOLE,
+      configDir: fresh,
+      account,
+      json: true,
+      out: json,
+      now: NOW,
+      lockHolders: [first],
+    });
     expect(JSON.parse(json.text())).toMatchObject({ lastRun: null, starting: first, elsewhere: null });
     // A paper run holds the lock too, but journals in the paper journal: never "starting" here.
     const paper = lockHolderView({ pid: 424_243, command: "follow", configDir: dir, paper: true });
     expect(paper).toEqual({ pid: 424_243, command: "follow --paper", configDir: dir });
     const paperText = sink();
-    await runStatus({ configDir: dir, account, json: false, out: paperText, now: NOW, lockHolders: [paper] });
+    await runStatus({
+      width: WHOLE,
+      configDir: dir,
+      account,
+      json: false,
+      out: paperText,
+      now: NOW,
+      lockHolders: [paper],
+    });
     expect(paperText.text()).toContain(
       "\na follow --paper (pid 424243) holds the account: a paper run, which sends nothing (its journal is the paper one: hlcopy status --paper)\n",
     );
@@ -319,6 +348,7 @@ describe("hlcopy status: one meaning per figure", () => {
       const live = { pid: 424_244, command: "follow", configDir: paperDir };
       const liveText = sink();
       await runStatus({
+        width: WHOLE,
         configDir: paperDir,
         account,
         paper: true,
@@ -428,7 +458,15 @@ describe("hlcopy status: copy lag", () => {
   it("names a --since window as it was typed (--since 1m is 'last 1m', not 'last 0.016666666666666666h')", async () => {
     const { dir } = journal();
     const out = sink();
-    await runStatus({ configDir: dir, account, json: false, out, now: NOW, sinceHours: String(1 / 60) });
+    await runStatus({
+      width: WHOLE,
+      configDir: dir,
+      account,
+      json: false,
+      out,
+      now: NOW,
+      sinceHours: String(1 / 60),
+    });
     expect(out.text()).toContain("\nfills (last 1m): ");
     expect(out.text()).toContain("\ncopy lag (hot-path copies, last 1m): ");
   });
@@ -582,6 +620,40 @@ describe("hlcopy status --json: slippage and lag as the text shows them", () => 
 });
 
 describe("hlcopy status on an 80-column terminal", () => {
+  it("every line fits 80 columns, broken at its separators: the copy P&L and slippage lines were ~190 wide", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    j.recordFill({
+      tid: 1,
+      ts: NOW - 60_000,
+      coin: "BTC",
+      side: "buy",
+      px: 95_001.3,
+      sz: 0.001,
+      fee: 0,
+      kind: "copy",
+      leaderPx: 95_000,
+      touchPx: 94_999.7,
+      lagMs: 12,
+    });
+    j.close();
+    const text = async (width: number) => {
+      const out = sink();
+      await runStatus({ width, configDir: dir, account, json: false, out, now: NOW });
+      return out.text();
+    };
+    const whole = await text(WHOLE);
+    const narrow = await text(80);
+    expect(Math.max(...whole.split("\n").map((l) => [...l].length))).toBeGreaterThan(150);
+    for (const line of narrow.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
+    // The same words, only broken: a continuation is indented by two, at a separator or a space.
+    expect(narrow.replace(/\n {2}(?=\S)/g, " ")).toBe(whole);
+    // A P&L's parts stay with their operator: broken before " = " and " + ", never after.
+    expect(narrow).toMatch(/\n {2}= realized [+-]?\$\S+ \+ unrealized /);
+    expect(narrow).not.toMatch(/[=+−]\n/);
+    expect(narrow).toMatch(/\n {2}[^\n]*p95 \S+ bps/);
+  });
+
   it("every table fits 80 columns: the leader as the dashboard shortens it, the skip reasons beside their coin", async () => {
     const { dir } = journal();
     const { text } = await status(dir, false);
@@ -709,6 +781,7 @@ describe("the drift verdict on stale data", () => {
     expect(report.drift).toMatchObject({ inSync: false, verdict: "stale 3h · last in sync 3h ago" });
     // Within the window it is the record's own verdict, as before.
     const recent = await runStatus({
+      width: WHOLE,
       configDir: dir,
       account,
       json: false,
@@ -768,6 +841,7 @@ describe("hlcopy status: the daily loss limit's stop is said, with the run's fig
     hitDailyLoss(dir);
     const out = sink();
     const report = (await runStatus({
+      width: WHOLE,
       configDir: dir,
       account,
       json: true,

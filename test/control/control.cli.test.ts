@@ -11,7 +11,7 @@ import { controlSocketPath, pendingPausePath } from "../../src/store/control.js"
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { type RunningFollow, spawnFollow } from "../follow/helpers.js";
-import { cleanEnv, liftPauseAfter, runCli, tempDir } from "../helpers/cli.js";
+import { cleanEnv, liftPauseAfter, runCli, tempDir, whole } from "../helpers/cli.js";
 
 let sim: SimHandle;
 const leaderKey = leaderKeyForSeed(1818);
@@ -99,7 +99,7 @@ describe("a running follow", () => {
       expect(await status()).toMatchObject({
         paused: { running: true, pid: run.child.pid, since: pausedAt },
       });
-      const text = await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir });
+      const text = whole(await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir }));
       expect(text.stdout).toMatch(
         /\nPAUSED since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(.* ago\): the running follow \(pid \d+\) sends no orders — send again with: hlcopy resume\n/,
       );
@@ -214,7 +214,7 @@ describe("a running follow", () => {
       first.child.kill("SIGKILL");
     }
     expect(await status()).toMatchObject({ paused: { running: false, pid: null, since } });
-    const text = await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir });
+    const text = whole(await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir }));
     expect(text.stdout).toMatch(
       /\nPAUSED since .*: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume\n/,
     );

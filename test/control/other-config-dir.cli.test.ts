@@ -12,7 +12,7 @@ import type { Address } from "../../src/core/types.js";
 import { leaderStopKey } from "../../src/engine/leader-guard.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { lockPath } from "../../src/store/lock.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, whole } from "../helpers/cli.js";
 
 const NETWORK = "http://127.0.0.1:9";
 const ACCOUNT = "0x00000000000000000000000000000000000000c3" as Address;
@@ -71,7 +71,7 @@ describe("a follow running with another config directory", () => {
     const line = `a follow (pid ${pid}) is running for this account with config directory ${followDir}: its journal is there — HLCOPY_CONFIG_DIR=${followDir} hlcopy status`;
 
     // No journal here.
-    const none = await cli(shell, ["status"]);
+    const none = whole(await cli(shell, ["status"]));
     expect(none.code).toBe(0);
     expect(none.stdout).toBe(
       `no runs yet for ${ACCOUNT} on ${NETWORK}: hlcopy reconcile or hlcopy follow start the journal\n${line}\n`,
@@ -84,7 +84,7 @@ describe("a follow running with another config directory", () => {
 
     // A journal here (an older copy's halt): read, and the follow named beside it.
     haltedJournal(shell);
-    const halted = await cli(shell, ["status"]);
+    const halted = whole(await cli(shell, ["status"]));
     expect(halted.code).toBe(4);
     expect(halted.stdout).toContain(`\n${line}\n`);
     expect(halted.stdout).not.toContain("holds the account");
@@ -97,7 +97,7 @@ describe("a follow running with another config directory", () => {
     const link = join(tempDir(), "link");
     symlinkSync(followDir, link);
     for (const dir of [followDir, link]) {
-      const own = await cli(dir, ["status"]);
+      const own = whole(await cli(dir, ["status"]));
       expect(own.stdout).toContain(`a follow (pid ${pid}) holds the account: starting`);
       expect(own.stdout).not.toContain("config directory");
     }

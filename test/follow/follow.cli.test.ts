@@ -10,7 +10,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, runCli, tempDir, whole } from "../helpers/cli.js";
 import { roundTrip } from "../helpers/sim-engine.js";
 
 let sim: SimHandle;
@@ -299,7 +299,7 @@ describe("hlcopy status and resume", () => {
         pid: alive.pid,
         running: true,
       });
-      const human = await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env });
+      const human = whole(await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env }));
       expect(human.stdout).toMatch(
         new RegExp(`last run: follow started .+ ago, running \\(pid ${alive.pid}\\)`),
       );
@@ -312,7 +312,7 @@ describe("hlcopy status and resume", () => {
     db.close();
     expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({ command: "follow", running: false });
     expect(
-      (await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env })).stdout,
+      whole(await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env })).stdout,
     ).toContain("never ended: killed or crashed (pid 4206649 is gone)");
   });
 
@@ -340,7 +340,7 @@ describe("hlcopy status and resume", () => {
     });
     // Exit 4 while halted (documented), as reconcile and follow.
     expect(before.code).toBe(4);
-    const human = await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env });
+    const human = whole(await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env }));
     expect(human.stdout).toContain("HALTED (kill-switch)");
     // The equity line says when its figures were recorded, at its end as the P&L's and the
     // drift's lines do: two moments are never read as one.
@@ -372,16 +372,20 @@ describe("hlcopy status and resume", () => {
 
   it("status without any run says so; a corrupt journal is a clear error naming the file", async () => {
     const dir = tempDir();
-    const none = await runCli(["--network", sim.httpUrl, "--account", account, "status"], {
-      env: { HLCOPY_CONFIG_DIR: dir },
-    });
+    const none = whole(
+      await runCli(["--network", sim.httpUrl, "--account", account, "status"], {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      }),
+    );
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");
     const { writeFileSync } = await import("node:fs");
     writeFileSync(journalPath(dir, account, sim.httpUrl), "this is not a database, just bytes ".repeat(200));
-    const corrupt = await runCli(["--network", sim.httpUrl, "--account", account, "status"], {
-      env: { HLCOPY_CONFIG_DIR: dir },
-    });
+    const corrupt = whole(
+      await runCli(["--network", sim.httpUrl, "--account", account, "status"], {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      }),
+    );
     expect(corrupt.code).toBe(2);
     expect(corrupt.stderr).toContain(journalPath(dir, account, sim.httpUrl));
   });

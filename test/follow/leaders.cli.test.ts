@@ -12,7 +12,7 @@ import { type HlClient, RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, whole } from "../helpers/cli.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -116,7 +116,9 @@ describe("status and resume --leader after a run (the real binary)", () => {
       expect.objectContaining({ address: a.address, kind: "drawdown", until: null }),
     ]);
     expect(report.leaders).toEqual(report.unfollowed);
-    const text = await runCli(["--network", sim.httpUrl, "--account", master.address, "status"], { env });
+    const text = whole(
+      await runCli(["--network", sim.httpUrl, "--account", master.address, "status"], { env }),
+    );
     expect(text.stdout).toMatch(new RegExp(`NOT FOLLOWED: leader ${a.address} \\(drawdown\\)`));
     expect(text.stdout).toContain(`hlcopy resume --leader ${a.address}`);
     expect(text.stdout).toMatch(/ETH.*entry-only/);

@@ -151,3 +151,35 @@ export async function laterPort(): Promise<number> {
   }
   throw new Error("no port in 20000–31999 refused a connection in 50 tries");
 }
+
+/**
+ * A command's text with its broken lines joined again. Piped, `status`, `report`, `backtest` and
+ * `journal` break their lines at 80 columns (ui/format.ts wrapToWidth: a continuation indented
+ * two more than its line, a table's lines never broken); a test that reads a line's words reads
+ * them whole. A `hint:` line is a line of its own, not a continuation.
+ */
+export function unwrapped(text: string): string {
+  const out: string[] = [];
+  let indent = -1;
+  for (const line of text.split("\n")) {
+    const own = /^ */.exec(line)?.[0].length ?? 0;
+    const last = out.at(-1);
+    const continues =
+      last !== undefined &&
+      indent >= 0 &&
+      own === indent + 2 &&
+      !/^\s*hint: /.test(line) &&
+      line.trim() !== "";
+    if (continues) out[out.length - 1] = `${last} ${line.trim()}`;
+    else {
+      out.push(line);
+      indent = line.trim() === "" || /^[┌│├└]/.test(line) ? -1 : own;
+    }
+  }
+  return out.join("\n");
+}
+
+/** A run's result with its text's broken lines joined again (unwrapped). */
+export function whole<T extends { stdout: string }>(r: T): T {
+  return { ...r, stdout: unwrapped(r.stdout) };
+}

@@ -238,7 +238,24 @@ describe("runJournal", () => {
       │ 2025-01-02 12:00:03.000Z │ halt      │      │ kill-switch: drawdown 25.00% from 1000.00 (active)                                       │
       └──────────────────────────┴───────────┴──────┴──────────────────────────────────────────────────────────────────────────────────────────┘"
     `);
-    expect(out.text).toMatch(/6 entries · .*journal-0x0+a1\.sqlite\n$/);
+    expect(out.text).toMatch(/\n6 entries · \S*journal-0x0+a1\.sqlite\n$/);
+    // At 80 columns the footer is broken at its separator, within the table's width (it was one
+    // line of ~130: the terminal broke the path inside it), the path whole on a line of its own.
+    const narrow = sink();
+    await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: false,
+      out: narrow,
+      width: 80,
+      now: T0 + 5000,
+    });
+    const path = journalPath(dir, ACCOUNT);
+    expect(`6 entries · ${path}`.length).toBeGreaterThan(80);
+    expect(narrow.text.endsWith(`\n6 entries ·\n  ${path}\n`)).toBe(true);
+    // Every line but the path (one word: a path cut would not paste) within 80.
+    for (const line of narrow.text.split("\n").filter((l) => l !== `  ${path}`))
+      expect([...line].length, line).toBeLessThanOrEqual(80);
   });
 
   it("--json: each figure rounded as the table shows it (driftUsd -75.67999999999999 → -75.68), no float tails", async () => {
@@ -350,7 +367,7 @@ describe("runJournal", () => {
     expect(r4.entries).toHaveLength(n);
     expect(exact.text).toBe("");
     await runJournal({ configDir: dir, account: ACCOUNT, json: false, limit: String(n), out: exactOut });
-    expect(exactOut.text).toContain(`${n} entries · `);
+    expect(exactOut.text).toMatch(new RegExp(`\n${n} entries ·\\s`));
     expect(exactOut.text).not.toContain("--limit to see more");
     // One over it is cut, the oldest left out; one entry is said as one.
     const one = sink();
@@ -377,7 +394,7 @@ describe("runJournal", () => {
       now: T0 + 3_600_000,
       out: none,
     });
-    expect(none.text).toMatch(/^no fills since 2025-01-02 12:59:00.000Z in /);
+    expect(none.text).toMatch(/^no fills since 2025-01-02 12:59:00.000Z in(\n {2}| )\S+\.sqlite\n$/);
   });
 
   it("--json prints one array of entries tagged with their table", async () => {

@@ -11,7 +11,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath } from "../../src/store/journal.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, whole } from "../helpers/cli.js";
 
 let simA: SimHandle;
 let simB: SimHandle;
@@ -89,7 +89,7 @@ describe("two simulators, one account, one config directory", () => {
     const journalA = await journalOf(simA);
 
     // B has no journal yet, and says where the account's other one is.
-    const none = await cli(simB, ["status"]);
+    const none = whole(await cli(simB, ["status"]));
     expect(none.stdout).toBe(
       `no runs yet for ${master} on ${simB.httpUrl}: hlcopy reconcile or hlcopy follow start the journal; it has journals for other networks: ${simA.httpUrl} (--network chooses the network)\n`,
     );

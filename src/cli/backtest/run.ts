@@ -35,11 +35,20 @@ import { sizingParams, stopDistance } from "../../core/sizing.js";
 import { maxOf, minOf } from "../../core/stats.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtMs, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
+import {
+  fmtFixed,
+  fmtMs,
+  fmtPct,
+  fmtPctSigned,
+  fmtShare,
+  fmtUsd,
+  fmtUsdSigned,
+  wrapToWidth,
+} from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
-import { printDocument, type Writer } from "../output.js";
+import { outputWidth, printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
 export interface BacktestRunOptions {
@@ -88,6 +97,8 @@ export interface BacktestRunOptions {
   now?: number;
   out?: Writer;
   err?: Writer;
+  /** Columns the text's lines are broken to (default: the terminal's, else 80); --json is whole. */
+  width?: number;
 }
 
 export interface BacktestReport {
@@ -436,7 +447,8 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
       throw new UsageError("no exchange connection to fetch fills from", { hint: "use --fills FILE" });
     const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
     const { fetchLeaderData, leaderEquityAt } = await import("../../analytics/fetch.js");
-    const progress = (m: string) => err.write(`${m}\n`);
+    // Within the terminal's width (80 when piped): "fetching fills of 0x… for the last 1 hour…" was 81.
+    const progress = (m: string) => err.write(`${wrapToWidth(m, outputWidth())}\n`);
     const parsed = parsedAddresses;
     for (const [i, address] of parsed.entries()) {
       const data = await fetchLeaderData(source, address, {
@@ -551,7 +563,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     }));
   }
   if (opts.json) printDocument("backtest", report, out);
-  else out.write(`${await renderBacktest(report)}\n`);
+  else out.write(`${await renderBacktest(report, opts.width ?? outputWidth())}\n`);
   return report;
 }
 
@@ -578,13 +590,51 @@ const REASON_ORDER: ReasonCode[] = [
   "not-joined",
 ];
 
+/**
+ * --compare's table within `width`: as many columns side by side as fit, the rest in the tables
+ * under it, each with the row names first (five sizing modes made one table 121 wide, which an
+ * 80-column terminal broke inside its cells). A column wider than the line alone goes alone.
+ */
+async function sideBySide(width: number, head: string[], rows: string[][]): Promise<string> {
+  // A cell's width as the table draws it: its text, a space each side, its border.
+  const colWidth = (i: number) =>
+    Math.max([...(head[i] ?? "")].length, ...rows.map((r) => [...(r[i] ?? "")].length)) + 3;
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let used = 1 + colWidth(0);
+  for (let i = 1; i < head.length; i++) {
+    if (group.length > 0 && used + colWidth(i) > width) {
+      groups.push(group);
+      group = [];
+      used = 1 + colWidth(0);
+    }
+    group.push(i);
+    used += colWidth(i);
+  }
+  if (group.length > 0) groups.push(group);
+  const tables: string[] = [];
+  for (const g of groups) {
+    const pick = (r: string[]) => [r[0] ?? "", ...g.map((i) => r[i] ?? "")];
+    tables.push(await compactTable(pick(head), rows.map(pick)));
+  }
+  return tables.join("\n");
+}
+
 /** A copy's fees + slippage as shown: the sum of its fees and slippage rows as they read. */
 function costShown(x: { fees: number; slippage: number }): number {
   return shownTotal([x.fees, x.slippage]);
 }
 
-/** The human report: header, side-by-side table, skips, savings line and charts. */
-export async function renderBacktest(report: BacktestReport): Promise<string> {
+/**
+ * The human report: header, side-by-side table, skips, savings line and charts. Its lines are
+ * broken at their separators to `width` (the header's window, the leader's line and the savings
+ * line were 100–130 wide: an 80-column terminal cut them inside a word); the tables and the
+ * charts are drawn as they are.
+ */
+export async function renderBacktest(
+  report: BacktestReport,
+  width = Number.POSITIVE_INFINITY,
+): Promise<string> {
   const r = report.result;
   const { targetState: t, naive: n, leader: l, friction: f } = r;
   const lines: string[] = [];
@@ -681,7 +731,8 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     const cs = report.compare;
     const cell = (f: (r: BacktestResult) => string) => cs.map((c) => f(c.result));
     lines.push(
-      await compactTable(
+      await sideBySide(
+        width,
         ["", ...cs.map((c) => c.label)],
         [
           ["P&L", ...cell((r) => fmtUsdSigned(r.targetState.pnl))],
@@ -729,6 +780,9 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       `Note: ${r.tracker.mismatches} fill(s) disagreed with the rebuilt leader position (missing fills); the exchange's startPosition was trusted.`,
     );
   }
+  const text = lines.map((l) => (l.startsWith("┌") ? l : wrapToWidth(l, width)));
+  lines.length = 0;
+  lines.push(...text);
   lines.push("");
   lines.push("P&L, target-state copy (USD):");
   // Its axis a P&L as every P&L is written (fmtUsdSigned: -$0.60, +$12.50), not -0.60.

@@ -13,7 +13,8 @@ import {
   paperJournalPath,
   unmovedJournal,
 } from "../../store/journal.js";
-import { printJson, renderTable, type Writer } from "../output.js";
+import { wrapToWidth } from "../../ui/format.js";
+import { outputWidth, printJson, renderTable, type Writer } from "../output.js";
 import { journalOnDisk, networkName, otherNetworksClause } from "../status/run.js";
 import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
 
@@ -137,7 +138,7 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     const scope = [table ?? "entries", since === undefined ? "" : `since ${formatTime(since)}`]
       .filter(Boolean)
       .join(" ");
-    out.write(`no ${scope} in ${file}\n`);
+    out.write(`${wrapToWidth(`no ${scope} in ${file}`, p.width ?? outputWidth())}\n`);
     return { entries, path: file };
   }
   const rows = entries.map(entryRow);
@@ -148,6 +149,8 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   );
   out.write(`${text}\n`);
   const more = cut ? ` (the newest ${limit}; --limit to see more)` : "";
-  out.write(`${entries.length} ${entries.length === 1 ? "entry" : "entries"}${more} · ${file}\n`);
+  // Within the table's width, broken at its separators: the journal's path made it 130 wide.
+  const footer = `${entries.length} ${entries.length === 1 ? "entry" : "entries"}${more} · ${file}`;
+  out.write(`${wrapToWidth(footer, p.width ?? outputWidth())}\n`);
   return { entries, path: file };
 }

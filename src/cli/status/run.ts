@@ -89,8 +89,8 @@ import {
 import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet, sameNetwork } from "../../store/network-key.js";
 import { type RefusalRecord, readRefusal } from "../../store/refusal.js";
-import { fmtAge, fmtFixed, fmtPct, fmtPctSigned, fmtSlippage } from "../../ui/format.js";
-import { printDocument, renderTable, shellWord, type Writer } from "../output.js";
+import { fmtAge, fmtFixed, fmtPct, fmtPctSigned, fmtSlippage, wrapToWidth } from "../../ui/format.js";
+import { outputWidth, printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
 /** A leader of the last run no longer followed, as the journal keeps its stop. */
 export interface UnfollowedLeader {
@@ -459,8 +459,12 @@ export async function runStatus(p: {
   lockHolders?: readonly LockHolderView[];
   out?: Writer;
   now?: number;
+  /** Columns the text's lines are broken to (default: the terminal's, else 80); --json is whole. */
+  width?: number;
 }): Promise<StatusReport | null> {
   const out = p.out ?? process.stdout;
+  const width = p.width ?? outputWidth();
+  const within = (line: string) => wrapToWidth(line, width);
   const hours = Number(p.sinceHours ?? 24);
   if (!Number.isFinite(hours) || hours <= 0) {
     throw new UsageError(`invalid --since "${p.sinceHours}": expected a number of hours > 0`, {
@@ -485,16 +489,16 @@ export async function runStatus(p: {
         out,
       );
     else {
-      out.write(`${noRunsLine(p.configDir, p.account, p.network, { paper })}\n`);
+      out.write(`${within(noRunsLine(p.configDir, p.account, p.network, { paper }))}\n`);
       if (refusal)
         out.write(
           refusalLines(refusal, p.now ?? Date.now())
-            .map((l) => `${l}\n`)
+            .map((l) => `${within(l)}\n`)
             .join(""),
         );
-      if (starting) out.write(`${startingLine(starting, paper)}\n`);
-      if (elsewhere) out.write(`${elsewhereLine(elsewhere, "status")}\n`);
-      if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now(), paper)}\n`);
+      if (starting) out.write(`${within(startingLine(starting, paper))}\n`);
+      if (elsewhere) out.write(`${within(elsewhereLine(elsewhere, "status"))}\n`);
+      if (paused) out.write(`${within(pausedLine(paused, p.now ?? Date.now(), paper))}\n`);
     }
     return null;
   }
@@ -666,6 +670,7 @@ export async function runStatus(p: {
           pnl: last.pnlSource,
           samePnl: last.pnlTs !== null && last.pnlTs === last.ts,
           lag,
+          width,
         }),
       );
     return report;
@@ -1118,6 +1123,8 @@ interface Moments {
   samePnl: boolean;
   /** The copy lag as measured (the text's fmtMs rounds it once; --json has it to the ms). */
   lag: DistributionStats;
+  /** Columns the text fits: its lines broken there at their separators, its tables within it. */
+  width: number;
 }
 
 async function render(r: StatusReport, window: string, now: number, m: Moments): Promise<string> {
@@ -1282,7 +1289,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
         await renderTable(
           ["coin", "stop", "take-profit"],
           r.protection.coins.map((x) => [x.coin, px(x.stopPx), tps(x)]),
-          { wrapLast: true },
+          { wrapLast: true, width: m.width },
         ),
       );
     }
@@ -1358,7 +1365,10 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
   } else if (r.alerts?.lastSentAt) {
     lines.push(`alerts: delivered (last ${ago(r.alerts.lastSentAt, now)})`);
   }
-  return `${lines.join("\n")}\n`;
+  // Every line within the width, broken at its separators (the copy P&L line, the slippage lines
+  // were 190 columns wide: an 80-column terminal broke them inside a figure); a table is within
+  // it already, and left as it is.
+  return `${lines.map((l) => (l.startsWith("┌") ? l : wrapToWidth(l, m.width))).join("\n")}\n`;
 }
 
 /** The last run's refusal, as its error and hint lines said it (status's text): the run before it is `last run`. */
