@@ -1004,7 +1004,10 @@ function coinWork(
     market,
     mid: market?.mid ?? 0,
     szDecimals,
-    leadersNet,
+    // Several leaders' sizes are whole lots, but their float sum is not (0.01757 + … read
+    // 0.017570000000000002 in status): the sum as the lots it is.
+    leadersNet:
+      holders > 1 && market ? lotsToSize(positionToLots(leadersNet, szDecimals), szDecimals) : leadersNet,
     holding,
     raw,
     ourSize,

@@ -115,6 +115,17 @@ describe("sizing", () => {
     });
     expect(one.targets.find((t) => t.coin === "BTC")?.leaderSize).toBe(1);
     expect(one.targets.find((t) => t.coin === "BTC")).not.toHaveProperty("byLeader");
+    // Their net is the decimal it is, never the float sum's tail (status showed 10.659999999999997).
+    const tail = plan({
+      markets: M,
+      leaders: [
+        leader({ ETH: 0.1 }, 100_000, { weight: 0.5 }),
+        leader({ ETH: 0.2 }, 100_000, { weight: 0.5, address: LEADER2 }),
+      ],
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    expect(0.1 + 0.2).not.toBe(0.3);
+    expect(tail.targets.find((t) => t.coin === "ETH")?.leaderSize).toBe(0.3);
   });
 
   it("several leaders whose sizes net to 0 still hold the coin: a denied or unlisted coin says why it is not copied", () => {
