@@ -14,11 +14,11 @@ import { shownSum, shownTotal, utcSecond, windowText } from "../../core/format.j
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtPct, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
+import { fmtFixed, fmtPct, fmtShare, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
-import { printDocument, type Writer } from "../output.js";
+import { outputWidth, printDocument, type Writer } from "../output.js";
 
 export interface InspectRunOptions {
   address: string;
@@ -86,7 +86,9 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
       ? undefined
       : parseNumberFlag(opts.equity, "--equity", { min: 0, exclusive: true, example: "1000" });
   const now = opts.now ?? Date.now();
-  const progress = (m: string) => err.write(`${m}\n`);
+  // Within the terminal's width (80 when piped), as backtest's: "fetching fills of 0x… for the
+  // last 30 days…" ran past 80.
+  const progress = (m: string) => err.write(`${wrapToWidth(m, outputWidth())}\n`);
 
   let equitySource: InspectReport["equitySource"] = "flag";
   // Before the leader's history (the long part): an account with nothing in it is refused at once.
