@@ -1013,8 +1013,11 @@ export function choiceOf(key: SettingKey, text: string): string | undefined {
   return k.type === "enum" ? enumValue(k.values, text) : undefined;
 }
 
-/** The value of `values` that `text` names, compared as a word is (case, surrounding spaces aside). */
-function enumValue(values: readonly string[], text: string): string | undefined {
+/**
+ * The value of `values` that `text` names, compared as a word is (case, surrounding spaces
+ * aside): a setting's choice, and a command option's (follow --on-exit Flatten is flatten).
+ */
+export function enumValue<T extends string>(values: readonly T[], text: string): T | undefined {
   const t = text.trim().toLowerCase();
   return values.find((v) => v.toLowerCase() === t);
 }

@@ -92,6 +92,11 @@ describe("hlcopy sim", () => {
     );
   });
 
+  it("--leader is a word, whatever its case (as a setting's choice is)", () => {
+    expect(parseSimCommandOptions({ leader: "Random" }).leader).toEqual({ ratePerSec: 2 });
+    expect(parseSimCommandOptions({ leader: " RANDOM " }).leader).toEqual({ ratePerSec: 2 });
+  });
+
   it("bad option values are usage errors that say what to do", () => {
     const cases: [Parameters<typeof parseSimCommandOptions>[0], RegExp][] = [
       [{ port: "http" }, /--port must be an integer from 0 to 65535/],

@@ -14,7 +14,7 @@ import { MIN_ORDER_USD } from "../../core/drift.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import { closesNotSentText } from "../../core/safety.js";
-import type { Settings } from "../../core/settings.js";
+import { enumValue, type Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
@@ -121,9 +121,10 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       { hint: "drop --wait-for-approval (a paper or dry run signs nothing, so no approval can end)" },
     );
   }
-  const onExit = String(opts.onExit ?? "protect");
-  if (!ON_EXIT.includes(onExit as OnExit)) {
-    throw new UsageError(`invalid --on-exit "${onExit}": expected protect, hold or flatten`, {
+  // A word, as a setting's choice is (core/settings.ts enumValue): --on-exit Flatten is flatten.
+  const onExit = enumValue(ON_EXIT, String(opts.onExit ?? "protect"));
+  if (onExit === undefined) {
+    throw new UsageError(`invalid --on-exit "${String(opts.onExit)}": expected protect, hold or flatten`, {
       hint: "protect keeps a resting stop on every position (with --stop-loss-pct), flatten closes them, hold leaves them",
     });
   }
@@ -149,7 +150,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     yes: opts.yes === true,
     allowEmptyLeader: opts.allowEmptyLeader === true,
     waitForApproval: opts.waitForApproval === true,
-    onExit: onExit as OnExit,
+    onExit,
   };
 }
 

@@ -3,6 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
+import { enumValue } from "../../core/settings.js";
 import { parseMarkets } from "../../sim/markets.js";
 import type { SimOptions } from "../../sim/types.js";
 
@@ -135,7 +136,8 @@ export function parseSimCommandOptions(opts: SimCommandOptions): {
   }
   let leader: { ratePerSec: number } | null = null;
   if (opts.leader !== undefined) {
-    if (opts.leader !== "random") {
+    // A word, as a setting's choice is (core/settings.ts enumValue): --leader Random is random.
+    if (enumValue(["random"], opts.leader) === undefined) {
       throw new UsageError(`--leader must be "random", got ${JSON.stringify(opts.leader)}`, {
         hint: "--leader random starts a seeded scripted leader and prints its address in the ready line",
       });
