@@ -218,10 +218,27 @@ export class OwnershipWatch {
     const { refused } = foreignOrders(fresh, this.#placed, settings);
     if (refused.length === 0) return;
     const coins = [...new Set(refused.map((x) => x.coin))];
-    o.emit({
-      type: "warning",
+    const message = `order(s) placed outside hlcopy: ${refused.map(foreignOrderText).join(", ")}: a fill would change ${coins.join(", ")} outside hlcopy, and the copy would leave it alone from then on — cancel it to keep ${coins.join(", ")} copied`;
+    o.emit({ type: "warning", ts: o.now(), message });
+    // Journaled as the positions changed outside hlcopy are ("foreign"): hlcopy journal shows it
+    // after the run, when the line on the screen is long gone.
+    o.journal.recordEvent({
       ts: o.now(),
-      message: `order(s) placed outside hlcopy: ${refused.map(foreignOrderText).join(", ")}: a fill would change ${coins.join(", ")} outside hlcopy, and the copy would leave it alone from then on — cancel it to keep ${coins.join(", ")} copied`,
+      type: "foreignOrders",
+      runId: o.runId(),
+      coin: coins.length === 1 ? (coins[0] ?? null) : null,
+      data: {
+        message,
+        orders: refused.map((x) => ({
+          oid: x.oid,
+          coin: x.coin,
+          side: x.side,
+          size: x.size,
+          limitPx: x.limitPx,
+          reduceOnly: x.reduceOnly,
+          ...(x.trigger ? { trigger: x.trigger } : {}),
+        })),
+      },
     });
   }
 

@@ -136,7 +136,7 @@ describe.concurrent("orders hlcopy did not place", () => {
     ]);
   });
 
-  it("one placed during a follow is warned of once, before its fill leaves the coin alone", async ({
+  it("one placed during a follow is warned of once, before its fill leaves the coin alone, and journaled: hlcopy journal shows it after the run", async ({
     onTestFinished,
   }) => {
     const w: World = await world(onTestFinished);
@@ -170,5 +170,24 @@ describe.concurrent("orders hlcopy did not place", () => {
       run.child.kill("SIGTERM");
       expect(await run.exit).toBe(0);
     }
+    // Journaled once, as the positions changed outside hlcopy are: the order, and the words said.
+    const journal = await w.cli(["--json", "journal", "--type", "events"]);
+    expect(journal.code, journal.stderr).toBe(0);
+    const entries = JSON.parse(journal.stdout) as { type?: string; coin?: string | null; data?: unknown }[];
+    expect(entries.filter((e) => e.type === "foreignOrders")).toEqual([
+      expect.objectContaining({
+        coin: "ETH",
+        data: {
+          message: expect.stringMatching(
+            /^order\(s\) placed outside hlcopy: ETH buy 0\.5 @ [\d.]+: a fill would change ETH/,
+          ),
+          orders: [expect.objectContaining({ coin: "ETH", side: "buy", size: 0.5, reduceOnly: false })],
+        },
+      }),
+    ]);
+    const text = await w.cli(["journal", "--type", "events"]);
+    expect(text.stdout.replace(/[│\s]+/g, " ")).toMatch(
+      / foreignOrders ETH message=order\(s\) placed outside hlcopy: ETH buy 0\.5 @ /,
+    );
   });
 });
