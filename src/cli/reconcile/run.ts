@@ -612,6 +612,11 @@ export async function renderReport(
   const skipped = report.skipped.filter((s) => !s.capped).map(line);
   const errors = report.actions.filter((a) => a.error).map((a) => `  ${a.coin}: ${a.error}`);
   const since = report.paused?.since ? ` since ${utcMinute(report.paused.since)}` : "";
+  // A dry run sends nothing, paused or not: under a pause it says what the live run would do —
+  // send nothing (a halt's closes aside) until hlcopy resume, exit 4 — and what it planned is
+  // what that run sends once resumed.
+  const pausedDry = report.paused !== null && report.dryRun;
+  const pausedDryText = `paused${since}: a live run would send nothing${report.halted ? " but the halt's closes" : ""} until hlcopy resume (exit 4)`;
   const status =
     report.paused && !report.dryRun
       ? `paused${since}: ${report.actions.some((a) => a.status !== "held") ? "only the halt's closes sent (reducing risk is always allowed)" : "nothing sent"}; hlcopy resume to trade again`
@@ -624,7 +629,9 @@ export async function renderReport(
               ? "done: in sync"
               : "in sync: nothing to do"
           : report.dryRun
-            ? `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
+            ? pausedDry
+              ? `${pausedDryText}; ${report.actions.length} order(s) planned for when it resumes (dry run: nothing sent)`
+              : `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
             : "drift remains outside the deadband (the next run retries it)";
   // Which sizing mode sized each target, and with what (issue 21).
   const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
@@ -641,10 +648,9 @@ export async function renderReport(
       ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels.map(within)]
       : []),
     ...(errors.length > 0 ? ["rejected:", ...errors.map(within)] : []),
-    // A dry run plans as a live run would, and says what holds a live one.
-    ...(report.paused && report.dryRun
-      ? [within(`a pause stands${since}: a live reconcile sends nothing (exit 4) until hlcopy resume`)]
-      : []),
+    // A dry run plans as a live run would, and says what holds a live one (on its own line
+    // where the status line does not say it).
+    ...(pausedDry && !status.startsWith(pausedDryText) ? [within(pausedDryText)] : []),
     within(`${status} · ${report.requests} requests`),
   ];
   if (!report.dryRun && report.skipped.some((s) => s.reason === "kill-switch")) {
