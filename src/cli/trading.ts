@@ -60,8 +60,17 @@ export interface OpenTradingOptions {
   events?: EngineEvents;
   /** The leaders of the run: following your own account is refused before anything else. */
   leaders?: Address[];
-  /** Where warnings (approval ending soon) go. */
+  /**
+   * Where warnings about the run go (approval ending soon, a dry run's "a live run would be
+   * refused now", a config directory others may write): a caller that runs the engine hands them
+   * to it (CopyEngine.warn), which says them once the start checks pass — never before a refusal.
+   */
   warn?: (line: string) => void;
+  /**
+   * Where a line saying why the start is taking time goes (a retried approval check, a journal
+   * another program holds): said as it happens. Default: `warn`.
+   */
+  wait?: (line: string) => void;
   /** How long a failing approval check is retried (exec.startupTimeoutSeconds; default 120 s). */
   startupTimeoutMs?: number;
   /** Aborted (a stop signal): a retrying approval check gives up at once. */
@@ -250,7 +259,7 @@ export async function openTradingSession(
         ),
       {
         timeoutMs: startupTimeout(ctx, options.startupTimeoutMs).startupTimeoutMs ?? 120_000,
-        tell: (message) => options.warn?.(`warning: ${message}`),
+        tell: (message) => waitLine(options)?.(`warning: ${message}`),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
@@ -389,6 +398,7 @@ async function approvedFor(
         approveHint: approveHint(ctx, { account: owner }),
         webApp: officialNetwork(ctx.network.name),
         ...(options.warn ? { warn: options.warn } : {}),
+        ...(waitLine(options) ? { onWait: waitLine(options) } : {}),
         ...startupTimeout(ctx, options.startupTimeoutMs),
         ...(options.signal ? { retry: { signal: options.signal } } : {}),
       })
@@ -419,9 +429,14 @@ async function subAccountMaster(
       what: "the account's role (userRole)",
       timeoutMs: startupTimeout(ctx, options.startupTimeoutMs).startupTimeoutMs ?? 120_000,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.warn ? { onWait: (w) => options.warn?.(`warning: ${describeWait(w)}`) } : {}),
+      ...(waitLine(options) ? { onWait: (w) => waitLine(options)?.(`warning: ${describeWait(w)}`) } : {}),
     },
   );
+}
+
+/** Where the start's wait lines go: `wait`, else `warn`. */
+function waitLine(options: OpenTradingOptions): ((line: string) => void) | undefined {
+  return options.wait ?? options.warn;
 }
 
 /** The approval check's retry time: the caller's (flags applied), else the config file's, else 120 s. */

@@ -212,6 +212,14 @@ export class CopyEngine {
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
+  /**
+   * The run's warnings told before its start checks passed (its own and the command's set-up's,
+   * `warn`): said once they pass, in order, and never when they refuse the run — a refused run
+   * says its refusal, not warnings about a run that does not happen. null once said. Lines that
+   * say why the start is taking time (a retried read, a held journal, an earlier order awaited)
+   * are no warnings about the run: said at once (#emitNow).
+   */
+  #heldWarnings: EngineEvent[] | null = [];
   /** The run-start checks (start-checks.ts): history, anchor, empty leaders and account. */
   readonly #checks: StartChecks;
   /** The trader's review of the plan, and the warnings around it (plan-review.ts). */
@@ -265,8 +273,10 @@ export class CopyEngine {
       ...base,
       agentHalted: () => this.#agent.halted !== null,
     });
+    // Its lines say why the start is taking time: told as they happen, not held with the warnings.
+    const now = { ...base, emit: (e: EngineEvent) => this.#emitNow(e) };
     this.#waits = new StartupWaits({
-      ...base,
+      ...now,
       settings: options.settings,
       startupRetryDelayMs: options.startupRetryDelayMs,
       signal: this.#stopSignal.signal,
@@ -362,7 +372,7 @@ export class CopyEngine {
       },
     });
     this.#recovery = new OrderRecovery({
-      ...base,
+      ...now,
       reader: options.reader,
       account: options.account,
       // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
@@ -1009,9 +1019,35 @@ export class CopyEngine {
   }
 
   #emit(event: EngineEvent): void {
+    if (event.type === "warning" && this.#heldWarnings !== null) {
+      if (!cutByStop()) this.#heldWarnings.push(event);
+      return;
+    }
+    this.#emitNow(event);
+  }
+
+  /** An event told at once, a warning too (#heldWarnings: a wait's line). */
+  #emitNow(event: EngineEvent): void {
     // A read the stop cut short (a sweep's, boundTo) failed because of the stop: not told.
     if ((event.type === "warning" || event.type === "error") && cutByStop()) return;
     this.events.emit(event);
+  }
+
+  /**
+   * A warning of the command's own (its set-up's: a dry run's "a live run would be refused now",
+   * a config directory others may write, a pause that stands): told as the engine's are —
+   * held until the start checks pass, then said before the key is asked for and the plan
+   * reviewed; never said when the checks refuse the run.
+   */
+  warn(message: string): void {
+    this.#emit({ type: "warning", ts: this.#now(), message });
+  }
+
+  /** The start checks passed: the warnings held until then are said, in order. */
+  #sayHeldWarnings(): void {
+    const held = this.#heldWarnings;
+    this.#heldWarnings = null;
+    for (const e of held ?? []) this.#emitNow(e);
   }
 
   /**
@@ -1404,6 +1440,7 @@ export class CopyEngine {
     // Keep the journal bounded (journal-guard.ts): at the start checks, then a slice a sweep.
     this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
+    this.#sayHeldWarnings();
     this.#lastSweepOkAt = this.#now();
     this.#errors.sweepsOk();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read

@@ -25,7 +25,7 @@ import type { CliContext } from "../context.js";
 export interface ServeControlParameters {
   ctx: CliContext;
   account: string;
-  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume" | "acting">;
+  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume" | "acting" | "warn">;
   events: EngineEvents;
   /** Where the socket is recorded for commands that cannot see the lock (its directory is elsewhere). */
   journal?: Pick<Journal, "setCopyState">;
@@ -156,13 +156,13 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
   if (pendingAt !== null) {
     standingSince = pendingAt || null;
     p.engine.togglePause();
-    p.events.emit({
-      type: "warning",
-      ts: Date.now(),
-      message: paper
+    // With the run's warnings, once its start checks pass (CopyEngine.warn): a run they refuse
+    // never started, paused or not.
+    p.engine.warn(
+      paper
         ? `started paused: a paper runs' pause stands${pendingAt ? ` since ${utcMinute(pendingAt)}` : ""} (hlcopy pause --paper, or an earlier paper follow that ended paused); hlcopy resume to send`
         : `started paused: a pause stands${pendingAt ? ` since ${utcMinute(pendingAt)}` : ""} (hlcopy pause, or an earlier follow that ended paused); hlcopy resume to send`,
-    });
+    );
   }
   return {
     path: server.path,
@@ -172,15 +172,14 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
       if (recorded) record(null);
       await server.close();
       // The marker stays: the next follow starts paused. Said, so a quit while paused is not a
-      // surprise at the next start.
+      // surprise at the next start — by a run that started (CopyEngine.warn: a run its start
+      // checks refused says its refusal alone).
       if (paused)
-        p.events.emit({
-          type: "warning",
-          ts: Date.now(),
-          message: paper
+        p.engine.warn(
+          paper
             ? "stopped while paused: the pause stands for paper runs, the next follow --paper starts paused (hlcopy resume --paper to lift it); live runs are not held by it"
             : "stopped while paused: the pause stands, the next follow starts paused (hlcopy resume to lift it)",
-        });
+        );
     },
   };
 }

@@ -201,6 +201,9 @@ export async function runFollow(
     noUi: options.noUi,
     setUp: async (signal) => {
       let session: Awaited<ReturnType<typeof openTradingSession>>;
+      // The set-up's warnings about the run are the engine's to say (CopyEngine.warn): once the
+      // start checks pass, never before a refusal (a coin list's typo, a leader that never traded).
+      const setUp: string[] = [];
       try {
         session = await openTradingSession(ctx, {
           needKey: mode === "live",
@@ -211,8 +214,10 @@ export async function runFollow(
           paper: mode === "paper",
           ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
           events,
-          // Before the view starts: a line on stderr, or a JSON warning line with --json.
-          warn: (line) => {
+          warn: (line) => setUp.push(line),
+          // Why the start takes time (a retried check, a held journal), before the view starts:
+          // a line on stderr, or a JSON warning line with --json.
+          wait: (line) => {
             if (ctx.json) printDocument("warning", { message: line.replace(/^warning: /, "") });
             else process.stderr.write(`${line}\n`);
           },
@@ -263,6 +268,7 @@ export async function runFollow(
             }
           : {}),
       });
+      for (const line of setUp) engine.warn(line.replace(/^warning: /, ""));
       const { streamsOpener } = await import("../wiring.js");
       return {
         engine,
@@ -298,7 +304,7 @@ export async function runFollow(
         },
         attach: async () =>
           mode === "dry-run"
-            ? await dryRunPause(ctx, session.account, engine, events)
+            ? await dryRunPause(ctx, session.account, engine)
             : (await import("../control/serve.js"))
                 .serveControl({
                   ctx,
@@ -309,11 +315,9 @@ export async function runFollow(
                   paper: mode === "paper",
                 })
                 .catch((error: unknown) => {
-                  events.emit({
-                    type: "warning",
-                    ts: Date.now(),
-                    message: `no control channel (hlcopy pause/stop will not reach this run): ${toHlcopyError(error).message}`,
-                  });
+                  engine.warn(
+                    `no control channel (hlcopy pause/stop will not reach this run): ${toHlcopyError(error).message}`,
+                  );
                   return null;
                 }),
         close: async () => {
@@ -451,18 +455,16 @@ export function positionLines(
 async function dryRunPause(
   ctx: CliContext,
   account: Address,
-  engine: { togglePause(): void },
-  events: EngineEvents,
+  engine: Pick<CopyEngine, "togglePause" | "warn">,
 ): Promise<null> {
   const { pauseMarkerPath } = await import("../control/run.js");
   const { readPendingPause } = await import("../../store/control.js");
   const standing = readPendingPause(pauseMarkerPath(ctx, account));
   if (standing === null) return null;
   engine.togglePause();
-  events.emit({
-    type: "warning",
-    ts: Date.now(),
-    message: `started paused: a pause stands${standing.pausedAt ? ` since ${utcMinute(standing.pausedAt)}` : ""}, so a follow would send nothing and this dry run plans as that paused follow does (hlcopy resume lifts it)`,
-  });
+  // Said with the run's warnings once its start checks pass (a refused run never started paused).
+  engine.warn(
+    `started paused: a pause stands${standing.pausedAt ? ` since ${utcMinute(standing.pausedAt)}` : ""}, so a follow would send nothing and this dry run plans as that paused follow does (hlcopy resume lifts it)`,
+  );
   return null;
 }

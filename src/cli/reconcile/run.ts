@@ -195,10 +195,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     const warnLine = (line: string): void => {
       if (line.startsWith("warning: ")) warnings.push(line.slice("warning: ".length));
     };
-    if (leverageRefusal) {
-      warnLine(leverageRefusal);
-      err.write(`${leverageRefusal}\n`);
-    }
+    // The set-up's warnings about the run are the engine's to say (CopyEngine.warn): once the
+    // start checks pass, never before a refusal (a coin list's typo, a leader that never traded).
+    const setUp: string[] = leverageRefusal ? [leverageRefusal] : [];
     let session: Awaited<ReturnType<typeof openTradingSession>>;
     try {
       session = await openTradingSession(ctx, {
@@ -209,7 +208,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         command: "reconcile",
         oneShot: true,
         leaders: [leader],
-        warn: (line) => {
+        warn: (line) => setUp.push(line),
+        // Why the start takes time (a retried check, a held journal): said as it happens.
+        wait: (line) => {
           warnLine(line);
           err.write(`${line}\n`);
         },
@@ -271,6 +272,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     const errWidth = (err as { isTTY?: boolean }).isTTY
       ? process.stderr.columns || TABLE_WIDTH
       : Number.POSITIVE_INFINITY;
+    for (const line of setUp) engine.warn(line.replace(/^warning: /, ""));
     engine.events.on((e) => {
       if (e.type === "warning") {
         warnings.push(e.message);
