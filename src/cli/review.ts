@@ -34,7 +34,8 @@ export function planReviewer(
   yes: boolean,
   io: ReviewIo = { input: process.stdin, err: process.stderr },
 ): ReviewPlan {
-  if (yes) return async () => true;
+  // Confirmed unseen: what the review would have said is said as warnings (plan-review.ts).
+  if (yes) return Object.assign(async () => true, { unseen: true });
   if (io.input.isTTY !== true || io.err.isTTY !== true) {
     return async (_plan, reasons) => {
       throw new UsageError(`this run needs your review before it trades: ${reasons.join("; ")}`, {

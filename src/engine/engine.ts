@@ -1034,6 +1034,15 @@ export class CopyEngine {
   }
 
   /**
+   * The warnings the review's prompt said as its reasons instead of as warnings (the sizing
+   * change): for a document listing the run's warnings (reconcile --json), which no prompt reached.
+   */
+  get toldAtReview(): string[] {
+    const told = this.#review.toldAtReview;
+    return told === null ? [] : [told];
+  }
+
+  /**
    * A warning of the command's own (its set-up's: a dry run's "a live run would be refused now",
    * a config directory others may write, a pause that stands): told as the engine's are —
    * held until the start checks pass, then said before the key is asked for and the plan
@@ -1258,6 +1267,8 @@ export class CopyEngine {
     if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping) {
       await this.#review.review(planned);
     }
+    // No review (paused, stopping): what it would have said of the sizing is a warning.
+    this.#review.sayPendingSizing();
     if (this.#can.previewsLive && !this.#review.previewed) this.#review.previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
     // Stopped before it could act (a signal during its reads, at its review): it sends nothing

@@ -50,6 +50,10 @@ export class PlanReview {
   #previewed = false;
   /** This run's sizing against the last run's of the same leaders (begin), when it differs. */
   #sizingChange: SizingChange | null = null;
+  /** The sizing change's warning, not said yet: a run that reviews says it at its review (once). */
+  #sizingWarning: string | null = null;
+  /** The sizing change, said as the reason of a review the trader saw rather than as a warning. */
+  #toldAtReview: string | null = null;
 
   constructor(options: PlanReviewOptions) {
     this.#o = options;
@@ -69,7 +73,10 @@ export class PlanReview {
    * The last run that traded these leaders into this account sized the copy otherwise (flags
    * of a follow are not stored: a cron reconcile without them sizes by the config file):
    * this run would trade its positions to another size. Told, not refused — a new size can
-   * be the trader's intent.
+   * be the trader's intent. Told once: a run that reviews its plan says it at the review — as
+   * the review's reason when the review shows it (a large change, asked at the prompt), else
+   * as this warning (sayPendingSizing for a run that skips its review); a run with no review
+   * (a dry run, paper) says it now.
    */
   warnSizingChanged(before: RunRow | null): void {
     if (!before) return;
@@ -79,11 +86,23 @@ export class PlanReview {
     const change = sizingChange(before, this.#o.settings);
     this.#sizingChange = change;
     if (!change) return;
-    this.#o.emit({
-      type: "warning",
-      ts: this.#o.now(),
-      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.last}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
-    });
+    this.#sizingWarning = `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.last}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`;
+    if (!this.#o.review) this.sayPendingSizing();
+  }
+
+  /** The sizing change's warning, if not said yet (a run whose review was skipped: paused). */
+  sayPendingSizing(): void {
+    const message = this.#sizingWarning;
+    this.#sizingWarning = null;
+    if (message !== null) this.#o.emit({ type: "warning", ts: this.#o.now(), message });
+  }
+
+  /**
+   * The sizing change's warning, not said because the review's prompt showed its reason: for a
+   * document that lists the run's warnings (reconcile --json), which the prompt did not reach.
+   */
+  get toldAtReview(): string | null {
+    return this.#toldAtReview;
   }
 
   /**
@@ -102,6 +121,14 @@ export class PlanReview {
       sizing: this.#sizingChange,
     });
     let confirmed: Plan | null = null;
+    // The sizing change once: the reason of a review the trader sees, else its warning.
+    const sizingReason = this.#sizingChange?.review ? this.#sizingChange.reason : null;
+    const shown = o.review !== undefined && o.review.unseen !== true && sizingReason !== null;
+    if (shown && reasons.includes(sizingReason) && this.#sizingWarning !== null) {
+      this.#toldAtReview = this.#sizingWarning;
+      this.#sizingWarning = null;
+    }
+    this.sayPendingSizing();
     if (reasons.length > 0 && o.review) {
       if (!(await o.review(plan, reasons, this.#o.signal, this.#reviewAlso(plan)))) throw notConfirmed();
       this.#o.copyState.markReviewed(key, this.#o.now());

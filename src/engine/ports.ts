@@ -92,12 +92,18 @@ export interface EngineReader {
  * then abandoned (reject), nothing is sent. `also`: what else the yes lets the run do that is
  * no order of the plan (the stops / take-profits an earlier run placed that it will cancel).
  */
-export type ReviewPlan = (
+export type ReviewPlan = ((
   plan: Plan,
   reasons: string[],
   signal?: AbortSignal,
   also?: readonly string[],
-) => Promise<boolean>;
+) => Promise<boolean>) & {
+  /**
+   * It confirms without showing the reasons (--yes): a reason that is also a warning (the
+   * sizing change) is then said as that warning, as it is where no review is asked.
+   */
+  readonly unseen?: boolean;
+};
 
 /** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
 export type EngineStreamEvent =

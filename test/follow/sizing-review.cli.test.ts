@@ -112,6 +112,9 @@ describe("a sizing much larger than the last run's is reviewed", () => {
         /its sizing changed since the last reconcile of these leaders \(started \d{4}-\d\d-\d\d \d\d:\d\d UTC\): fixed-ratio ratio 0\.0001 → fixed-ratio ratio 0\.001, 10× the size/,
       );
       expect(follow.screen).not.toMatch(/of equity \(more than exec\.confirmAbovePct/);
+      // Said once: as the review's reason, not also as a warning printed before it.
+      expect(follow.screen.match(/sized by fixed-ratio ratio 0\.0001|ratio 0\.0001 → /g)).toHaveLength(1);
+      expect(follow.screen).not.toContain("warning: the last reconcile of these leaders");
       expect(follow.screen).toContain("not confirmed: nothing was sent");
       expect(follow.code).toBe(2); // it did not start, as without a terminal
       expect(w.ordersSent()).toBe(afterFirst);
@@ -123,12 +126,15 @@ describe("a sizing much larger than the last run's is reviewed", () => {
         /^error: this run needs your review before it trades: its sizing changed/m,
       );
       expect(refused.stderr).toContain("10× the size");
+      // The refusal names the change: no warning says it again before it.
+      expect(refused.stderr).not.toContain("warning: the last reconcile of these leaders");
       expect(w.ordersSent()).toBe(afterFirst);
 
       // --yes confirms it without a question, as scripts do.
       const yes = await w.reconcile([...w.ratio("0.001"), "--yes"]);
       expect(yes.code).toBe(0);
-      expect(yes.stderr).toContain("warning: the last reconcile of these leaders");
+      // No review shown (--yes): the warning says it, once.
+      expect(yes.stderr.match(/warning: the last reconcile of these leaders/g)).toHaveLength(1);
       const afterYes = w.ordersSent();
       expect(afterYes).toBeGreaterThan(afterFirst);
 
@@ -139,6 +145,29 @@ describe("a sizing much larger than the last run's is reviewed", () => {
         "sized by fixed-ratio ratio 0.001; this run sizes by fixed-ratio ratio 0.0005",
       );
       expect(w.ordersSent()).toBeGreaterThan(afterYes);
+
+      // 10× that, with --json, on a terminal: the review shows it (once, no warning line), and
+      // the report still lists it among the run's warnings.
+      const afterSmaller = w.ordersSent();
+      const json = await reviewOnTerminal(
+        [...w.globals, "--json", "reconcile", w.leader, ...w.ratio("0.005")],
+        w.env,
+        "y\r",
+        () => w.ordersSent() > afterSmaller,
+      );
+      expect(json.asked).toBe(true);
+      expect(json.code).toBe(0);
+      expect(json.screen).toContain("ratio 0.0005 → fixed-ratio ratio 0.005, 10× the size");
+      expect(json.screen).not.toContain("warning: the last reconcile");
+      const doc = JSON.parse(json.screen.slice(json.screen.lastIndexOf('{"ts"')).trim()) as {
+        warnings: string[];
+      };
+      expect(doc.warnings).toEqual([
+        expect.stringMatching(
+          /^the last reconcile of these leaders \(started .*\) sized by fixed-ratio ratio 0\.0005; this run sizes by fixed-ratio ratio 0\.005/,
+        ),
+      ]);
+      expect(w.ordersSent()).toBeGreaterThan(afterSmaller);
     },
   );
 });

@@ -308,7 +308,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         interrupted: signalled,
         cashFlows: engine.leaderCashFlows,
         requests: session.client.budget.sent,
-        warnings,
+        // The sizing change a review's prompt showed is one of the run's warnings all the same.
+        warnings: [...engine.toldAtReview, ...warnings],
         notices,
       });
       // Held by a pause, a live run exits 4 as a halted one does: trading is held until hlcopy
