@@ -37,11 +37,13 @@ export function planReviewer(
   // Confirmed unseen: what the review would have said is said as warnings (plan-review.ts).
   if (yes) return Object.assign(async () => true, { unseen: true });
   if (io.input.isTTY !== true || io.err.isTTY !== true) {
-    return async (_plan, reasons) => {
+    // A run refused here says its refusal alone: its warnings wait for this answer (engine.ts).
+    const refuse = async (_plan: Plan, reasons: string[]): Promise<boolean> => {
       throw new UsageError(`this run needs your review before it trades: ${reasons.join("; ")}`, {
         hint: "see the plan with --dry-run, then run again with --yes to confirm it (cron: always pass --yes)",
       });
     };
+    return Object.assign(refuse, { refuses: true });
   }
   return async (plan, reasons, signal, also = []) => {
     io.err.write(

@@ -215,9 +215,10 @@ export class CopyEngine {
   /**
    * The run's warnings told before its start checks passed (its own and the command's set-up's,
    * `warn`): said once they pass, in order, and never when they refuse the run — a refused run
-   * says its refusal, not warnings about a run that does not happen. null once said. Lines that
-   * say why the start is taking time (a retried read, a held journal, an earlier order awaited)
-   * are no warnings about the run: said at once (#emitNow).
+   * says its refusal, not warnings about a run that does not happen. A review that can only
+   * refuse (ReviewPlan.refuses: no terminal, no --yes) is one of those checks. null once said.
+   * Lines that say why the start is taking time (a retried read, a held journal, an earlier
+   * order awaited) are no warnings about the run: said at once (#emitNow).
    */
   #heldWarnings: EngineEvent[] | null = [];
   /** The run-start checks (start-checks.ts): history, anchor, empty leaders and account. */
@@ -1175,6 +1176,7 @@ export class CopyEngine {
       await this.#unlock();
       if (this.#now() - asked > 1_000) await this.#applyReads(await this.#sweepReader.read(false));
       const confirmed = await this.#review.review(this.#plan(undefined));
+      this.#sayHeldWarnings();
       if (!confirmed) return this.#plan(undefined);
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
@@ -1269,6 +1271,7 @@ export class CopyEngine {
     }
     // No review (paused, stopping): what it would have said of the sizing is a warning.
     this.#review.sayPendingSizing();
+    this.#sayHeldWarnings();
     if (this.#can.previewsLive && !this.#review.previewed) this.#review.previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
     // Stopped before it could act (a signal during its reads, at its review): it sends nothing
@@ -1451,7 +1454,8 @@ export class CopyEngine {
     // Keep the journal bounded (journal-guard.ts): at the start checks, then a slice a sweep.
     this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
-    this.#sayHeldWarnings();
+    // A review that can only refuse (no terminal, no --yes) is the last check: they wait for it.
+    if (!this.#o.review?.refuses) this.#sayHeldWarnings();
     this.#lastSweepOkAt = this.#now();
     this.#errors.sweepsOk();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read

@@ -103,6 +103,11 @@ export type ReviewPlan = ((
    * sizing change) is then said as that warning, as it is where no review is asked.
    */
   readonly unseen?: boolean;
+  /**
+   * It refuses every plan that needs a review (no terminal to ask on, no --yes): the run's
+   * warnings wait for the review — a run it refuses says its refusal alone.
+   */
+  readonly refuses?: boolean;
 };
 
 /** The stream events the engine consumes (the adapter's StreamEvent is assignable). */

@@ -52,6 +52,32 @@ describe("a refused run says its refusal alone", () => {
     expect(w.actionsSent()).toBe(before);
   });
 
+  it("a live reconcile its review refuses (no terminal, no --yes) says the refusal alone: the sizing change's warning is not said before it", {
+    timeout: 60_000,
+  }, async () => {
+    const w = await reconcileWorld({ seed: 31 });
+    await w.trade("BTC", "buy", 1);
+    const reconcile = (ratio: string, args: string[]) =>
+      w.cli(["reconcile", w.leader, "--mode", "fixed-ratio", "--ratio", ratio, ...args]);
+    const first = await reconcile("0.01", ["--yes"]);
+    expect(first.code, first.stderr).toBe(0);
+    // 1.5× the last run's ratio: a warning, no review; the plan is over exec.confirmAbovePct,
+    // which needs the review this run cannot have.
+    const refused = await reconcile("0.015", ["--confirm-above-pct", "0.1%"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: this run needs your review before it trades: it moves \$[\d,.]+, [\d.]+% of equity \(more than exec\.confirmAbovePct 0\.1%\)\nhint: [^\n]+\n$/,
+    );
+    // Confirmed: the warning is said (once).
+    const yes = await reconcile("0.015", ["--yes"]);
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(
+      yes.stderr.match(
+        /^warning: the last reconcile of these leaders .* sized by fixed-ratio ratio 0\.01; this run sizes by fixed-ratio ratio 0\.015/gm,
+      ),
+    ).toHaveLength(1);
+  });
+
   it("follow under a standing pause: a coin typo is the two lines, with no 'started paused' or 'stopped while paused' — live, dry run and --json alike", {
     timeout: 90_000,
   }, async () => {
