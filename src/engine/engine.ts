@@ -213,9 +213,9 @@ export class CopyEngine {
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
   /**
-   * The run's warnings told before its start checks passed (its own and the command's set-up's,
-   * `warn`): said once they pass, in order, and never when they refuse the run — a refused run
-   * says its refusal, not warnings about a run that does not happen. A review that can only
+   * The run's warnings and notices told before its start checks passed (its own and the
+   * command's set-up's, `warn`): said once they pass, in order, and never when they refuse the
+   * run — a refused run says its refusal, not warnings about a run that does not happen. A review that can only
    * refuse (ReviewPlan.refuses: no terminal, no --yes) is one of those checks. null once said.
    * Lines that say why the start is taking time (a retried read, a held journal, an earlier
    * order awaited) are no warnings about the run: said at once (#emitNow).
@@ -1020,8 +1020,13 @@ export class CopyEngine {
   }
 
   #emit(event: EngineEvent): void {
-    if (event.type === "warning" && this.#heldWarnings !== null) {
-      if (!cutByStop()) this.#heldWarnings.push(event);
+    // Notices too (join new-only's coins, a dry run's "does not simulate stops"): a run they
+    // refuse copies nothing. A stop's own notices are said at once (a stop during start-up).
+    const held =
+      event.type === "warning" ||
+      (event.type === "notice" && event.kind !== "stopping" && event.kind !== "on-exit");
+    if (held && this.#heldWarnings !== null) {
+      if (!(event.type === "warning" && cutByStop())) this.#heldWarnings.push(event);
       return;
     }
     this.#emitNow(event);

@@ -6,6 +6,7 @@
 
 import { generatePrivateKey } from "viem/accounts";
 import { describe, expect, it } from "vitest";
+import { action } from "../exchange/helpers.js";
 import { jsonError, liftPauseAfter } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
@@ -76,6 +77,24 @@ describe("a refused run says its refusal alone", () => {
         /^warning: the last reconcile of these leaders .* sized by fixed-ratio ratio 0\.01; this run sizes by fixed-ratio ratio 0\.015/gm,
       ),
     ).toHaveLength(1);
+  });
+
+  it("a run the ownership check refuses says nothing first of what it would have copied (join new-only's notice)", {
+    timeout: 60_000,
+  }, async () => {
+    const w = await reconcileWorld({ seed: 33 });
+    await w.trade("BTC", "buy", 1);
+    // Our own position, opened outside hlcopy: the start refuses it.
+    const markets = await w.ours.getMarkets();
+    const [r] = await w.ours.placeOrders([action(markets, "ETH", "buy", 1)], markets);
+    expect(r?.status).toBe("filled");
+    for (const dry of [[], ["--dry-run"]]) {
+      const refused = await w.cli(["reconcile", w.leader, ...COPY, "--join", "new-only", ...dry]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /^error: 0x[0-9a-f]{40} holds position\(s\) hlcopy did not open: ETH \+1\nhint: [^\n]+\n$/,
+      );
+    }
   });
 
   it("follow under a standing pause: a coin typo is the two lines, with no 'started paused' or 'stopped while paused' — live, dry run and --json alike", {
