@@ -1062,7 +1062,9 @@ export class CopyEngine {
   #sayHeldWarnings(): void {
     const held = this.#heldWarnings;
     this.#heldWarnings = null;
-    for (const e of held ?? []) this.#emitNow(e);
+    // Stamped when said: a view's lines stay in time order (the run's start line came between).
+    const now = this.#now();
+    for (const e of held ?? []) this.#emitNow({ ...e, ts: now });
   }
 
   /**
