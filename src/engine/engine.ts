@@ -1209,6 +1209,12 @@ export class CopyEngine {
       this.#o.mode === "paper",
     );
     if (refusal) throw refusal;
+    this.#sayCheckedWarnings();
+  }
+
+  /** The start checks passed: their held warnings are said — unless a review that can only refuse is still ahead. */
+  #sayCheckedWarnings(): void {
+    if (!this.#o.review?.refuses) this.#sayHeldWarnings();
   }
 
   /**
@@ -1461,8 +1467,9 @@ export class CopyEngine {
     // Keep the journal bounded (journal-guard.ts): at the start checks, then a slice a sweep.
     this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
-    // A review that can only refuse (no terminal, no --yes) is the last check: they wait for it.
-    if (!this.#o.review?.refuses) this.#sayHeldWarnings();
+    // The copy's size on the first plan is a check too (#refuseTooSmall), and a review that can
+    // only refuse (no terminal, no --yes) is the last one: they wait for both.
+    if (this.#sizeChecked) this.#sayCheckedWarnings();
     this.#lastSweepOkAt = this.#now();
     this.#errors.sweepsOk();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read

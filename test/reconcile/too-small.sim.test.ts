@@ -4,6 +4,7 @@
 // order sent (exit 2), with the size that copies; at that size the run copies. The real binary
 // against a simulator.
 
+import { generatePrivateKey } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { jsonError } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
@@ -28,6 +29,14 @@ describe("a copy too small to hold anything", () => {
     const follow = await run("follow", "0.001", ["--no-ui", "--yes"]);
     expect(follow.code).toBe(2);
     expect(jsonError(follow.stdout)).toMatch(REFUSAL);
+    // A start check as the others: the warnings of the run that does not happen are not said
+    // before it (an agent a live run would refuse: "a live run would be refused now").
+    const alone = await w.cli(
+      ["reconcile", w.leader, "--mode", "fixed-ratio", "--ratio", "0.001", "--dry-run"],
+      { env: { HLCOPY_AGENT_KEY: generatePrivateKey() } },
+    );
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(REFUSAL);
     expect(w.actionsSent()).toBe(before);
 
     const ratio = jsonError(live.stdout).match(/--ratio ([\d.]+)\)/)?.[1] ?? "";
