@@ -315,7 +315,10 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level: e.paused ? "warn" : "info",
         coin: null,
-        text: e.paused ? "paused: no orders will be sent" : "unpaused: sending again",
+        // The same words in every mode: "no orders will be sent" said nothing in a dry run, which never sends.
+        text: e.paused
+          ? "paused: the leader's trades are not copied until resumed"
+          : "unpaused: copying again",
       };
     case "rateLimit":
       return { level: "warn", coin: null, text: `rate limit: waiting ${fmtMs(e.waitMs)} (${e.detail})` };

@@ -825,7 +825,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         pendingPause: null,
         notice: state.ui.notice?.of === "pause" ? null : state.ui.notice,
       };
-      // "paused: no orders will be sent" must not outlive the pause on the status line.
+      // "paused: the leader's trades are not copied until resumed" must not outlive the pause on the status line.
       if (!e.paused && state.problem?.type === "paused") state.problem = null;
       break;
     case "rateLimit":

@@ -237,10 +237,10 @@ describe("the plan review at a terminal", () => {
     tty.write("n");
     await eventually(() => terminalScreen(err.text).at(-1) === "Send 0 order(s)? [y/N] n");
     // An event line (another terminal ran hlcopy pause), on the same terminal as the question.
-    writeAboveQuestion(err, "15:11:49.806 paused: no orders will be sent\n");
+    writeAboveQuestion(err, "15:11:49.806 paused: the leader's trades are not copied until resumed\n");
     await eventually(() => terminalScreen(err.text).at(-1) === "Send 0 order(s)? [y/N] n");
     expect(terminalScreen(err.text).slice(-2)).toEqual([
-      "15:11:49.806 paused: no orders will be sent",
+      "15:11:49.806 paused: the leader's trades are not copied until resumed",
       "Send 0 order(s)? [y/N] n",
     ]);
     tty.write("\r");

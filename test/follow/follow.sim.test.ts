@@ -630,10 +630,14 @@ describe("hlcopy follow against the simulator", () => {
         const result = runAsFollowDoes(t);
         await eventually(() => question.test(terminalScreen(screen.text).at(-1) ?? ""));
         t.engine.togglePause();
-        await eventually(() => screen.text.includes("paused: no orders will be sent"));
+        await eventually(() =>
+          screen.text.includes("paused: the leader's trades are not copied until resumed"),
+        );
         await eventually(() => question.test(terminalScreen(screen.text).at(-1) ?? ""));
         const rows = terminalScreen(screen.text);
-        expect(rows.at(-2)).toMatch(/^\d\d:\d\d:\d\d\.\d{3} paused: no orders will be sent$/);
+        expect(rows.at(-2)).toMatch(
+          /^\d\d:\d\d:\d\d\.\d{3} paused: the leader's trades are not copied until resumed$/,
+        );
         tty.write("n\r");
         expect(await result).toEqual({ code: 2, summary: null, dashboard: false }); // a declined start
       } finally {

@@ -178,7 +178,7 @@ describe("reduceDashboard: engine events", () => {
 
   it("the status line's 'paused' warning goes when the run is unpaused; another warning stays", () => {
     let s = reduceDashboard(liveState(), { type: "paused", ts: T0 + 7000, paused: true });
-    expect(s.problem?.text).toBe("paused: no orders will be sent");
+    expect(s.problem?.text).toBe("paused: the leader's trades are not copied until resumed");
     s = reduceDashboard(s, { type: "paused", ts: T0 + 8000, paused: false });
     expect(s.problem).toBeNull();
     s = reduceDashboard(s, { type: "paused", ts: T0 + 9000, paused: true });
