@@ -8,7 +8,7 @@ import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, unwrapped } from "../helpers/cli.js";
 import { type Receiver, startReceiver } from "./receiver.js";
 
 let receiver: Receiver;
@@ -193,7 +193,7 @@ describe("follow's alerts", () => {
       const text = await runCli(["--network", sim.httpUrl, "--account", master.address, "status"], {
         env: { HLCOPY_CONFIG_DIR: configDir },
       });
-      expect(text.stdout).toMatch(/alerts: FAILING since .*HTTP 500.*hlcopy alerts test/);
+      expect(unwrapped(text.stdout)).toMatch(/alerts: FAILING since .*HTTP 500.*hlcopy alerts test/);
       // Never fatal: the run is still up and answers SIGTERM with exit 0.
       run.child.kill("SIGTERM");
       expect(await run.exit).toBe(0);

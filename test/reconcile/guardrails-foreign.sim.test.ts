@@ -7,7 +7,7 @@ import { journalPath, openJournal } from "../../src/store/journal.js";
 import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
 import { eventually } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, unwrapped } from "../helpers/cli.js";
 import { COPY, world } from "./guardrails-world.js";
 
 describe("positions hlcopy did not open", () => {
@@ -445,7 +445,7 @@ describe("the copy's P&L", () => {
     expect(Math.abs(status.pnl.unrealisedUsd)).toBeLessThan(50);
     expect(status.pnl.byLeader[0]?.feesUsd).toBeCloseTo(ownFees, 6);
     const text = await runCli(base.filter((a) => a !== "--json").concat("status"), env);
-    expect(text.stdout).toMatch(
+    expect(unwrapped(text.stdout)).toMatch(
       / · outside hlcopy 1 \(by hand or another bot: not in the copy P&L but for what closed hlcopy's position\)\n/,
     );
 

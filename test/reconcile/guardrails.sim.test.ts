@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, unwrapped } from "../helpers/cli.js";
 import { COPY, world } from "./guardrails-world.js";
 
 describe("a leader that never traded", () => {
@@ -296,7 +296,7 @@ describe("status after a flatten with no follow running", () => {
     expect(status.lastSweep).toBeNull();
     expect(status.positions).toEqual([]);
     const text = await runCli([...base, "status"], env);
-    expect(text.stdout).toMatch(/^drift: unknown — the last run was a flatten .*reads no leader/m);
+    expect(unwrapped(text.stdout)).toMatch(/^drift: unknown — the last run was a flatten .*reads no leader/m);
     expect(text.stdout).not.toMatch(/in sync/);
   });
 });
