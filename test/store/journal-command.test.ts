@@ -533,6 +533,16 @@ describe("runJournal", () => {
         "position(s) changed outside hlcopy: SOL +0.5 (of +1.5; hlcopy's +1) (left alone)",
       ],
       [
+        // An order placed outside hlcopy during a follow: the warning's words, said once then.
+        "foreignOrders",
+        {
+          message:
+            "order(s) placed outside hlcopy: ETH buy 0.5 @ 2800: a fill would change ETH outside hlcopy, …",
+          orders: [{ oid: 7, coin: "ETH", side: "buy", size: 0.5, limitPx: 2800, reduceOnly: false }],
+        },
+        "order(s) placed outside hlcopy: ETH buy 0.5 @ 2800: a fill would change ETH outside hlcopy, …",
+      ],
+      [
         "resume",
         { cleared: 1, hwm: 9_000 },
         "hlcopy resume: 1 halt cleared · high-water mark reset to $9,000.00",

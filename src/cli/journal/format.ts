@@ -259,6 +259,9 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       return `adopted position(s) hlcopy did not open: ${foreignOf(d.positions)}`;
     case "foreign":
       return `position(s) changed outside hlcopy: ${foreignOf(d.positions)} (left alone)`;
+    case "foreignOrders":
+      // An order placed outside hlcopy during a follow: the warning's own words, said then.
+      return str(d.message) ?? `order(s) placed outside hlcopy: ${plainFields(d.orders)}`;
     case "halt":
       return `${str(d.kind) ?? "halt"}: ${str(d.reason) ?? "no reason recorded"}`;
     case "resume": {
