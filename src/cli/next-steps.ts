@@ -2,7 +2,7 @@
 // which the CLI's entry (the command table, output.ts) must not load.
 
 import { wrapToWidth } from "../ui/format.js";
-import { TABLE_WIDTH } from "./output.js";
+import { outputWidth } from "./output.js";
 
 /**
  * A "Next:" block (init, the demo): one step a line, each command's explanation in one column
@@ -12,7 +12,7 @@ import { TABLE_WIDTH } from "./output.js";
  */
 export function nextSteps(
   steps: readonly (readonly [command: string, what: string])[],
-  columns: number = process.stdout.columns || TABLE_WIDTH,
+  columns: number = outputWidth(),
 ): string[] {
   const width = Math.max(...steps.map(([command]) => command.length));
   const column = 2 + width + 3;

@@ -49,16 +49,7 @@ export async function renderTable(
   options: { wrapLast?: boolean; width?: number } = {},
 ): Promise<string> {
   const { default: Table } = await import("cli-table3");
-  let colWidths: number[] | undefined;
-  if (options.wrapLast) {
-    const width = options.width ?? (process.stdout.columns || TABLE_WIDTH);
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)) + 2);
-    const used = widths.slice(0, -1).reduce((a, b) => a + b, 0) + head.length + 1;
-    const natural = widths[widths.length - 1] ?? 0;
-    // What is left, but never under 20 (a column of words wrapped narrower is unreadable).
-    widths[widths.length - 1] = Math.min(natural, Math.max(20, width - used));
-    colWidths = widths;
-  }
+  const colWidths = options.wrapLast ? wrapLastWidths(head, rows, options.width) : undefined;
   const table = new Table({
     head,
     style: { head: [], border: [] },
@@ -66,6 +57,29 @@ export async function renderTable(
   });
   for (const row of rows) table.push(row.map((c) => String(c)));
   return table.toString();
+}
+
+/**
+ * A table's column widths when its last column wraps (renderTable's and compactTable's
+ * `wrapLast`): each column as wide as its content, the last at most what is left of `width`
+ * (default outputWidth()) but never under 20 — a column of words wrapped narrower is
+ * unreadable. Undefined for a table with no column.
+ */
+export function wrapLastWidths(
+  head: readonly string[] | null,
+  rows: readonly (readonly (string | number)[])[],
+  width: number = outputWidth(),
+): number[] | undefined {
+  const columns = Math.max(head?.length ?? 0, ...rows.map((r) => r.length));
+  if (columns === 0) return undefined;
+  const widths = Array.from(
+    { length: columns },
+    (_, i) => Math.max([...(head?.[i] ?? "")].length, ...rows.map((r) => [...String(r[i] ?? "")].length)) + 2,
+  );
+  const used = widths.slice(0, -1).reduce((a, b) => a + b, 0) + columns + 1;
+  const natural = widths[widths.length - 1] ?? 0;
+  widths[widths.length - 1] = Math.min(natural, Math.max(20, width - used));
+  return widths;
 }
 
 /**

@@ -1711,12 +1711,6 @@ const DEPENDENT_SETTINGS: {
 ];
 
 /**
- * A stored setting that acts only beside another one the config does not have
- * (DEPENDENT_SETTINGS): config set's warning, naming what makes it act; else null. Stored all
- * the same — the other setting may come next — as a run's flag for it is refused.
- * @param flat the settings as the config will hold them (defaults filled in).
- */
-/**
  * The stored settings a change of `changed` leaves doing nothing (DEPENDENT_SETTINGS: they
  * acted before it and do not after — `exec.entry ioc` idles a stored passive timeout): one
  * warning each, naming what would make it act again.
@@ -1738,6 +1732,12 @@ export function idledBy(
   return out;
 }
 
+/**
+ * A stored setting that acts only beside another one the config does not have
+ * (DEPENDENT_SETTINGS): config set's warning, naming what makes it act; else null. Stored all
+ * the same — the other setting may come next — as a run's flag for it is refused.
+ * @param flat the settings as the config will hold them (defaults filled in).
+ */
 export function storedIdle(key: SettingKey, flat: FlatSettings): string | null {
   const d = DEPENDENT_SETTINGS.find((x) => x.key === key);
   if (!d || d.acts(flat)) return null;

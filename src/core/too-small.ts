@@ -112,6 +112,7 @@ export function tooSmallText(
   const mode = settings.sizing.mode;
   const key = SCALE_KEY[mode];
   const factor = found.scaleUp;
+  const times = detailNumber(roundUp(factor));
   const ways: string[] = [];
   if (key && Number.isFinite(factor)) {
     const spec = settingSpec(key);
@@ -121,16 +122,14 @@ export function tooSmallText(
     const wanted = roundUp(now * factor);
     const max = spec.kind.type === "number" ? spec.kind.max : undefined;
     if (Number.isFinite(wanted) && (max === undefined || wanted <= max))
-      ways.push(
-        `size the copy about ${detailNumber(roundUp(factor))}× larger (--${flagName(key)} ${detailNumber(wanted)})`,
-      );
+      ways.push(`size the copy about ${times}× larger (--${flagName(key)} ${detailNumber(wanted)})`);
   }
   // The modes sized from our equity grow with it; fixed-ratio and fixed-notional do not.
   if (mode !== "fixed-ratio" && mode !== "fixed-notional" && Number.isFinite(factor))
     ways.push(
       paper
-        ? `a larger --paper-equity (about ${detailNumber(roundUp(factor))}× this one)`
-        : `fund the account (about ${detailNumber(roundUp(factor))}× its equity)`,
+        ? `a larger --paper-equity (about ${times}× this one)`
+        : `fund the account (about ${times}× its equity)`,
     );
   if (found.minOrderUsd > MIN_ORDER_USD) ways.push(`lower --${flagName("exec.minOrderUsd")}`);
   ways.push("copy a leader whose positions are larger");

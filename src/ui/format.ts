@@ -182,6 +182,15 @@ export function wrapAtSeparators(text: string, width: number, indent = ""): stri
 }
 
 /**
+ * A report's lines (status's, backtest's) within `width`: each broken by wrapToWidth, but a
+ * table (a block drawn from ┌, fitted to the width already) left as it is — its rows are not
+ * lines of words.
+ */
+export function wrapReportLines(lines: readonly string[], width: number): string[] {
+  return lines.map((l) => (l.startsWith("┌") ? l : wrapToWidth(l, width)));
+}
+
+/**
  * Every line of `text` within `width` columns: cut at its separators first (wrapAtSeparators),
  * then a piece still too long at its spaces — the short end of that cut takes the pieces after
  * it while they fit (no line of one word: `ago,`). A continuation line starts with the line's

@@ -2,7 +2,7 @@
 // (their numbers and money come from ui/format.ts).
 
 import { formatDuration } from "../../analytics/metrics.js";
-import { TABLE_WIDTH } from "../output.js";
+import { wrapLastWidths } from "../output.js";
 
 export { formatDuration };
 
@@ -21,21 +21,7 @@ export async function compactTable(
   options: { wrapLast?: boolean; width?: number } = {},
 ): Promise<string> {
   const { default: Table } = await import("cli-table3");
-  let colWidths: number[] | undefined;
-  const columns = Math.max(head?.length ?? 0, ...rows.map((r) => r.length));
-  if (options.wrapLast && columns > 0) {
-    const width = options.width ?? (process.stdout.columns || TABLE_WIDTH);
-    const widths = Array.from(
-      { length: columns },
-      (_, i) =>
-        Math.max([...(head?.[i] ?? "")].length, ...rows.map((r) => [...String(r[i] ?? "")].length)) + 2,
-    );
-    const used = widths.slice(0, -1).reduce((a, b) => a + b, 0) + columns + 1;
-    const natural = widths[widths.length - 1] ?? 0;
-    // What is left, but never under 20 (a column of words wrapped narrower is unreadable).
-    widths[widths.length - 1] = Math.min(natural, Math.max(20, width - used));
-    colWidths = widths;
-  }
+  const colWidths = options.wrapLast ? wrapLastWidths(head, rows, options.width) : undefined;
   const table = new Table({
     ...(head ? { head } : {}),
     chars: COMPACT,

@@ -43,6 +43,7 @@ import {
   fmtShare,
   fmtUsd,
   fmtUsdSigned,
+  wrapReportLines,
   wrapToWidth,
 } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
@@ -780,9 +781,8 @@ export async function renderBacktest(
       `Note: ${r.tracker.mismatches} fill(s) disagreed with the rebuilt leader position (missing fills); the exchange's startPosition was trusted.`,
     );
   }
-  const text = lines.map((l) => (l.startsWith("┌") ? l : wrapToWidth(l, width)));
-  lines.length = 0;
-  lines.push(...text);
+  // The text so far within the width; the charts below are drawn as they are.
+  lines.splice(0, lines.length, ...wrapReportLines(lines, width));
   lines.push("");
   lines.push("P&L, target-state copy (USD):");
   // Its axis a P&L as every P&L is written (fmtUsdSigned: -$0.60, +$12.50), not -0.60.

@@ -51,26 +51,26 @@ export async function runConfigSet(
   err: Writer = process.stderr,
 ) {
   const value = parseSettingInput(key, raw);
+  const spec = settingSpec(key);
   const dir = dirOf(g);
   const stored = readStoredSettings(dir, { replacing: key });
   // A value a run would refuse beside one stored (take-profit and tiers, a coin in both lists)
   // is not stored: a setting that is accepted must act.
-  const conflict = storedConflict(settingSpec(key).key, { ...stored, [settingSpec(key).key]: value });
+  const conflict = storedConflict(spec.key, { ...stored, [spec.key]: value });
   if (conflict) throw conflict;
-  if (settingSpec(key).key === "account") {
+  if (spec.key === "account") {
     await refuseAgentAsAccount(dir, process.env, value, "hlcopy config set account 0xYourMaster…");
   }
   const running = runsOnConfig(g, dir);
-  const was = storedValueOf(dir, settingSpec(key).key);
+  const was = storedValueOf(dir, spec.key);
   await writeSetting(dir, key, storedForm(key, raw, value));
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
   // An alert setting with no webhook to post to: stored (the webhook may come next), said.
-  const noWebhook = ALERT_KEYS_BESIDE_WEBHOOK.includes(settingSpec(key).key) && alertsOff(stored);
+  const noWebhook = ALERT_KEYS_BESIDE_WEBHOOK.includes(spec.key) && alertsOff(stored);
   // An account HLCOPY_ACCOUNT overrides in every run does not act: stored (the variable may be
   // unset next), said with the fix.
-  const overridden = settingSpec(key).key === "account" ? overridingAccount(process.env, value) : null;
-  const spec = settingSpec(key);
+  const overridden = spec.key === "account" ? overridingAccount(process.env, value) : null;
   const before = { ...defaultFlatSettings(), ...stored, ...was };
   const after = { ...before, [spec.key]: value };
   // Settings stored earlier that this value leaves doing nothing (exec.entry ioc beside a

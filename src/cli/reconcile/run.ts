@@ -28,7 +28,7 @@ import { pendingPausePaths, readStandingPause, type StandingPause } from "../../
 import { lookDirs } from "../../store/lock.js";
 import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
-import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
+import { outputWidth, printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { resendOnRateLimit } from "../rate-limit.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
@@ -501,7 +501,7 @@ export async function renderReport(
   report: ReconcileReport,
   decided: Plan,
   final: Plan,
-  width: number = process.stdout.columns || TABLE_WIDTH,
+  width: number = outputWidth(),
 ): Promise<string> {
   // Each coin's orders (with why) or skips, in one cell: the reason leads, as a label. The
   // skips' details are said under the table — in a column of their own they made the table

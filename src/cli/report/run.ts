@@ -20,7 +20,7 @@ import {
   wrapToWidth,
 } from "../../ui/format.js";
 import { type TradeFigures, tradeBucketsText } from "../../ui/model.js";
-import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
+import { outputWidth, printDocument, renderTable, type Writer } from "../output.js";
 import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
 import { replayLeaderTrades } from "./leader-trades.js";
 
@@ -119,7 +119,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   const out = p.out ?? process.stdout;
   const now = p.now ?? Date.now();
   // Every line of the human output within the terminal's width (80 when piped), as reconcile's.
-  const width = p.width ?? (process.stdout.columns || TABLE_WIDTH);
+  const width = p.width ?? outputWidth();
   const paper = p.paper === true;
   const opened = openExisting(p.configDir, p.account, p.network, { paper });
   if (!opened) {

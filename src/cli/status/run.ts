@@ -89,7 +89,15 @@ import {
 import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet, sameNetwork } from "../../store/network-key.js";
 import { type RefusalRecord, readRefusal } from "../../store/refusal.js";
-import { fmtAge, fmtFixed, fmtPct, fmtPctSigned, fmtSlippage, wrapToWidth } from "../../ui/format.js";
+import {
+  fmtAge,
+  fmtFixed,
+  fmtPct,
+  fmtPctSigned,
+  fmtSlippage,
+  wrapReportLines,
+  wrapToWidth,
+} from "../../ui/format.js";
 import { outputWidth, printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
 /** A leader of the last run no longer followed, as the journal keeps its stop. */
@@ -1368,7 +1376,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
   // Every line within the width, broken at its separators (the copy P&L line, the slippage lines
   // were 190 columns wide: an 80-column terminal broke them inside a figure); a table is within
   // it already, and left as it is.
-  return `${lines.map((l) => (l.startsWith("┌") ? l : wrapToWidth(l, m.width))).join("\n")}\n`;
+  return `${wrapReportLines(lines, m.width).join("\n")}\n`;
 }
 
 /** The last run's refusal, as its error and hint lines said it (status's text): the run before it is `last run`. */
