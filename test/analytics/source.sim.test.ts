@@ -17,6 +17,28 @@ afterAll(async () => {
 
 const network = () => ({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false });
 
+/** A funded leader that bought (true) or sold (false) 0.01 BTC in turn, each a marketable IOC. */
+async function leaderTrading(sides: boolean[]) {
+  const leader = fundedAccount(sim, 100_000);
+  const px = sim.control.mid("BTC") ?? 0;
+  for (const buy of sides) {
+    await leader.sdk.order({
+      orders: [
+        {
+          a: 0,
+          b: buy,
+          p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
+          s: "0.01",
+          r: false,
+          t: { limit: { tif: "Ioc" as const } },
+        },
+      ],
+      grouping: "na",
+    });
+  }
+  return leader;
+}
+
 describe("the analytics source over the exchange adapter", () => {
   it("reads more fills than one page (2000) in full, with no duplicate", async () => {
     const leader = fundedAccount(sim, 50_000_000);
@@ -151,23 +173,7 @@ describe("a coin list naming no market", () => {
     const { ValidationError } = await import("../../src/core/errors.js");
     const { defaultSettings } = await import("../../src/core/settings.js");
     const { tempDir } = await import("../helpers/cli.js");
-    const leader = fundedAccount(sim, 100_000);
-    const px = sim.control.mid("BTC") ?? 0;
-    for (const buy of [true, false]) {
-      await leader.sdk.order({
-        orders: [
-          {
-            a: 0,
-            b: buy,
-            p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
-            s: "0.01",
-            r: false,
-            t: { limit: { tif: "Ioc" as const } },
-          },
-        ],
-        grouping: "na",
-      });
-    }
+    const leader = await leaderTrading([true, false]);
     const quiet = { write: () => true };
     const allow = defaultSettings();
     allow.risk.allowCoins = ["BTCC"];
@@ -248,23 +254,7 @@ describe("inspect's tables at 80 columns", () => {
   it("fit the width, the long cells wrapped at words", async () => {
     const { runInspectCommand } = await import("../../src/cli/inspect/run.js");
     const { defaultSettings } = await import("../../src/core/settings.js");
-    const leader = fundedAccount(sim, 100_000);
-    const px = sim.control.mid("BTC") ?? 0;
-    for (const buy of [true, false, true, false]) {
-      await leader.sdk.order({
-        orders: [
-          {
-            a: 0,
-            b: buy,
-            p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
-            s: "0.01",
-            r: false,
-            t: { limit: { tif: "Ioc" as const } },
-          },
-        ],
-        grouping: "na",
-      });
-    }
+    const leader = await leaderTrading([true, false, true, false]);
     const chunks: string[] = [];
     await runInspectCommand({
       address: leader.address,

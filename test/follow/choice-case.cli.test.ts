@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
-import { spawnFollow } from "./helpers.js";
+import { spawnFollowIn } from "./helpers.js";
 
 describe("a command option's choice is a word, whatever its case", () => {
   it("follow --on-exit Flatten runs and its stop takes the flatten step, said as flatten", {
@@ -13,13 +13,7 @@ describe("a command option's choice is a word, whatever its case", () => {
   }, async ({ onTestFinished }) => {
     const w = await reconcileWorld({ seed: 37, onTestFinished });
     await w.trade("ETH", "buy", 10);
-    const run = spawnFollow({
-      httpUrl: w.sim.httpUrl,
-      account: w.account,
-      leader: w.leader,
-      configDir: w.env.HLCOPY_CONFIG_DIR,
-      agentKey: w.agentKey,
-      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
+    const run = spawnFollowIn(w, {
       extra: ["--mode", "fixed-ratio", "--ratio", "0.1", "--on-exit", " Flatten"],
     });
     try {

@@ -6,6 +6,7 @@ import type { SimHandle } from "../../src/sim/index.js";
 import { startScriptedLeader } from "../../src/sim/leader.js";
 import { eventually } from "../exchange/helpers.js";
 import { BIN, cleanEnv, defaultsBeside } from "../helpers/cli.js";
+import type { ReconcileWorld } from "../helpers/reconcile-world.js";
 
 export interface RunningFollow {
   child: ChildProcess;
@@ -37,6 +38,25 @@ export interface SpawnFollowParameters {
   globals?: string[];
   env?: NodeJS.ProcessEnv;
   json?: boolean;
+}
+
+/**
+ * spawnFollow as a reconcileWorld's account: on its simulator, copying its leader, in its config
+ * and lock directories with its agent key. `p` adds to or replaces what the world gives.
+ */
+export function spawnFollowIn(
+  w: Pick<ReconcileWorld, "sim" | "account" | "leader" | "env" | "agentKey">,
+  p: Partial<SpawnFollowParameters> = {},
+): RunningFollow {
+  return spawnFollow({
+    httpUrl: w.sim.httpUrl,
+    account: w.account,
+    leader: w.leader,
+    configDir: w.env.HLCOPY_CONFIG_DIR,
+    agentKey: w.agentKey,
+    ...p,
+    env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR, ...p.env },
+  });
 }
 
 export function spawnFollow(p: SpawnFollowParameters): RunningFollow {

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { eventually } from "../exchange/helpers.js";
-import { spawnFollow } from "../follow/helpers.js";
+import { spawnFollowIn } from "../follow/helpers.js";
 import {
   type ReconcileWorld,
   type ReconcileWorldOptions,
@@ -140,15 +140,7 @@ describe.concurrent("orders hlcopy did not place", () => {
     onTestFinished,
   }) => {
     const w: World = await world(onTestFinished);
-    const run = spawnFollow({
-      httpUrl: w.sim.httpUrl,
-      account: w.account,
-      leader: w.leader,
-      configDir: w.env.HLCOPY_CONFIG_DIR,
-      agentKey: w.agentKey,
-      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
-      extra: [...COPY, "--sweep-seconds", "1"],
-    });
+    const run = spawnFollowIn(w, { extra: [...COPY, "--sweep-seconds", "1"] });
     const sweeps = () => run.lines.filter((l) => l.type === "sweep").length;
     const warned = () =>
       run.lines.filter(

@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it, type onTestFinished as OnTestFinished } from "vitest";
 import { journalPath } from "../../src/store/journal.js";
 import { eventually } from "../exchange/helpers.js";
-import { spawnFollow } from "../follow/helpers.js";
+import { spawnFollowIn } from "../follow/helpers.js";
 import { BIN, cleanEnv } from "../helpers/cli.js";
 import { type ReconcileWorld, reconcileWorld } from "../helpers/reconcile-world.js";
 
@@ -131,16 +131,7 @@ describe("a journal another program holds when a run starts", () => {
     const w = await worldWithJournal(144, onTestFinished);
     const release = holdJournal(w, "exclusive");
     let released = false;
-    const run = spawnFollow({
-      httpUrl: w.sim.httpUrl,
-      account: w.account,
-      leader: w.leader,
-      configDir: w.env.HLCOPY_CONFIG_DIR,
-      agentKey: w.agentKey,
-      json: false,
-      extra: ["--no-ui", "--sweep-seconds", "3600"],
-      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
-    });
+    const run = spawnFollowIn(w, { json: false, extra: ["--no-ui", "--sweep-seconds", "3600"] });
     onTestFinished(() => {
       if (!released) release();
       if (run.child.exitCode === null) run.child.kill("SIGKILL");
