@@ -21,6 +21,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One temporary directory for the whole run, removed at its end (test/global-setup.ts).
     globalSetup: ["test/global-setup.ts"],
+    // The built CLI that test/helpers/in-process.ts runs: loaded by Node as the binary loads it.
+    server: { deps: { external: [/\/dist\/cli\//] } },
     // vitest's default (cores − 1) runs the files one at a time on a 2-core machine, while
     // much of this suite waits on child processes, sockets and retry backoffs: four files at
     // once on 2 cores (207 s with two, 160 s with three when the suite was smaller; 389 s with

@@ -1,9 +1,10 @@
-// The real binary, spawned as a user runs it: help, config round trips, bad input, a
-// hand-broken config file, and the Node version gate.
+// The real binary, spawned as a user runs it (spawnCli: never in the test's process, where
+// runCli runs most commands): help, config round trips, bad input, a hand-broken config file,
+// and the Node version gate.
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT, runCli, tempDir } from "../helpers/cli.js";
+import { ROOT, spawnCli, tempDir } from "../helpers/cli.js";
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, "dist/bundle/main.js")))
@@ -28,7 +29,7 @@ const COMMAND_NAMES = [
 
 describe("hlcopy --help", () => {
   it("lists the commands, the global options and examples, and exits 0", async () => {
-    const r = await runCli(["--help"]);
+    const r = await spawnCli(["--help"]);
     expect(r.code).toBe(0);
     for (const text of [
       "--network",
@@ -46,7 +47,7 @@ describe("hlcopy --help", () => {
 
   it("prints the package version", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-    const r = await runCli(["--version"]);
+    const r = await spawnCli(["--version"]);
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
@@ -54,7 +55,7 @@ describe("hlcopy --help", () => {
   // subcommand.
 
   it("an unknown command is a usage error (exit 2) with a hint", async () => {
-    const r = await runCli(["frobnicate"]);
+    const r = await spawnCli(["frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: unknown command 'frobnicate'");
     expect(r.stderr).toContain("hint:");
@@ -64,49 +65,49 @@ describe("hlcopy --help", () => {
 describe("hlcopy config", () => {
   it("set → get → list → unset round trip, file 0600", async () => {
     const dir = tempDir();
-    const set = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "4"]);
+    const set = await spawnCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "4"]);
     expect(set.code).toBe(0);
     expect(set.stdout).toBe("risk.maxLeverage = 4\n");
-    const get = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    const get = await spawnCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
     expect(get.stdout).toBe("4\n");
     expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
 
-    const list = await runCli(["--config-dir", dir, "--json", "config", "list"]);
+    const list = await spawnCli(["--config-dir", dir, "--json", "config", "list"]);
     const rows = JSON.parse(list.stdout) as { key: string; value: unknown; source: string }[];
     expect(rows.find((r) => r.key === "risk.maxLeverage")).toMatchObject({ value: 4, source: "config" });
     expect(rows.find((r) => r.key === "exec.slippageBps")).toMatchObject({ value: 30, source: "default" });
     // Each entry is a `config` document, as config get --json prints one: ts and type first.
     const got = JSON.parse(
-      (await runCli(["--config-dir", dir, "--json", "config", "get", "risk.maxLeverage"])).stdout,
+      (await spawnCli(["--config-dir", dir, "--json", "config", "get", "risk.maxLeverage"])).stdout,
     ) as Record<string, unknown>;
     const entry = rows.find((r) => r.key === "risk.maxLeverage") as unknown as Record<string, unknown>;
     expect(Object.keys(entry).slice(0, 2)).toEqual(["ts", "type"]);
     expect(entry).toMatchObject({ type: "config", key: got.key, value: got.value, source: got.source });
     expect(typeof entry.ts).toBe("number");
 
-    const listing = await runCli(["--config-dir", dir, "config", "list"]);
+    const listing = await spawnCli(["--config-dir", dir, "config", "list"]);
     expect(listing.stdout).toContain("risk.maxLeverage = 4   (config file; default 3)\n");
     expect(listing.stdout).toContain("exec.slippageBps = 30   (default)\n");
     // Every line fits the terminal's width (100 when it is not a terminal).
     expect(Math.max(...listing.stdout.split("\n").map((l) => l.length))).toBeLessThanOrEqual(100);
 
-    const unset = await runCli(["--config-dir", dir, "config", "unset", "risk.maxLeverage"]);
+    const unset = await spawnCli(["--config-dir", dir, "config", "unset", "risk.maxLeverage"]);
     expect(unset.code).toBe(0);
-    const again = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    const again = await spawnCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
     expect(again.stdout).toBe("3\n");
   });
 
   it("honours HLCOPY_CONFIG_DIR and prints the path", async () => {
     const dir = tempDir();
-    const r = await runCli(["config", "path"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    const r = await spawnCli(["config", "path"], { env: { HLCOPY_CONFIG_DIR: dir } });
     expect(r.stdout.trim()).toBe(join(dir, "config.json"));
   });
 
   it("an invalid value exits 2 naming key, value and what is allowed; nothing is written", async () => {
     const dir = tempDir();
-    await runCli(["--config-dir", dir, "config", "set", "exec.slippageBps", "20"]);
+    await spawnCli(["--config-dir", dir, "config", "set", "exec.slippageBps", "20"]);
     const before = readFileSync(join(dir, "config.json"), "utf8");
-    const r = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "-2"]);
+    const r = await spawnCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "-2"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'error: invalid value "-2" for risk.maxLeverage: expected a number > 0 and ≤ 50\nhint: e.g. hlcopy config set risk.maxLeverage 3\n',
@@ -117,9 +118,9 @@ describe("hlcopy config", () => {
 
   it("a network URL with a path, query or credentials is refused (exit 2), naming what a network URL is; nothing is written", async () => {
     const dir = tempDir();
-    await runCli(["--config-dir", dir, "config", "set", "network", "testnet"]);
+    await spawnCli(["--config-dir", dir, "config", "set", "network", "testnet"]);
     const before = readFileSync(join(dir, "config.json"), "utf8");
-    const r = await runCli([
+    const r = await spawnCli([
       "--config-dir",
       dir,
       "config",
@@ -133,7 +134,7 @@ describe("hlcopy config", () => {
       'error: invalid network "http://localhost:1234/foo?x=1": a network URL is the API\'s base, http(s)://host[:port], without a path (/foo) or a query string (?x=1)\nhint: e.g. hlcopy config set network http://localhost:1234 (or mainnet, testnet)\n',
     );
     // A password in the URL is refused without being echoed.
-    const secret = await runCli([
+    const secret = await spawnCli([
       "--config-dir",
       dir,
       "config",
@@ -145,18 +146,18 @@ describe("hlcopy config", () => {
     expect(secret.stderr).not.toContain("s3cret");
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
     // The host alone (a trailing slash is fine) is taken, as `hlcopy sim` prints it.
-    const ok = await runCli(["--config-dir", dir, "config", "set", "network", "http://localhost:1234/"]);
+    const ok = await spawnCli(["--config-dir", dir, "config", "set", "network", "http://localhost:1234/"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe("network = http://localhost:1234\n");
   });
 
   it("numbers are shown as plain decimals, never in exponent notation", async () => {
     const dir = tempDir();
-    const set = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "0.0000001"]);
+    const set = await spawnCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "0.0000001"]);
     expect(set.stdout).toBe("risk.maxLeverage = 0.0000001\n");
-    const get = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    const get = await spawnCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
     expect(get.stdout).toBe("0.0000001\n");
-    const list = await runCli(["--config-dir", dir, "config", "list"]);
+    const list = await spawnCli(["--config-dir", dir, "config", "list"]);
     expect(list.stdout).toContain("risk.maxLeverage = 0.0000001   (config file; default 3)\n");
     expect(list.stdout).not.toMatch(/\de[-+]?\d/);
   });
@@ -171,7 +172,7 @@ describe("hlcopy config", () => {
         ["config", "set", "exec.slippageBps", "10"],
         ["config", "unset", "exec.slippageBps"],
       ]) {
-        const r = await runCli(["--config-dir", dir, ...args]);
+        const r = await spawnCli(["--config-dir", dir, ...args]);
         expect(r.code).toBe(2);
         expect(r.stderr).toContain(`error: config file ${file}`);
         expect(r.stderr).toContain("hint:");
@@ -183,7 +184,7 @@ describe("hlcopy config", () => {
 
   it("a bad stored value is fixed the way its hint says: config unset (or set) of that key", async () => {
     const byDefault = (
-      await runCli(["--config-dir", tempDir(), "config", "get", "risk.maxLeverage"])
+      await spawnCli(["--config-dir", tempDir(), "config", "get", "risk.maxLeverage"])
     ).stdout.trim();
     for (const fix of [
       ["unset", "risk.maxLeverage"],
@@ -192,17 +193,17 @@ describe("hlcopy config", () => {
       const dir = tempDir();
       const file = join(dir, "config.json");
       writeFileSync(file, '{"risk": {"maxLeverage": "abc"}, "exec": {"slippageBps": 12}}');
-      const refused = await runCli(["--config-dir", dir, "config", "list"]);
+      const refused = await spawnCli(["--config-dir", dir, "config", "list"]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(
         "hint: fix the value by hand, or run: hlcopy config unset risk.maxLeverage",
       );
-      expect((await runCli(["--config-dir", dir, "config", ...fix])).code).toBe(0);
-      const listed = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+      expect((await spawnCli(["--config-dir", dir, "config", ...fix])).code).toBe(0);
+      const listed = await spawnCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
       expect(listed.code).toBe(0);
       expect(listed.stdout.trim()).toBe(fix[0] === "set" ? "4" : byDefault);
       // The other settings are kept as they were.
-      expect((await runCli(["--config-dir", dir, "config", "get", "exec.slippageBps"])).stdout.trim()).toBe(
+      expect((await spawnCli(["--config-dir", dir, "config", "get", "exec.slippageBps"])).stdout.trim()).toBe(
         "12",
       );
     }
@@ -212,14 +213,14 @@ describe("hlcopy config", () => {
     const dir = tempDir();
     const file = join(dir, "config.json");
     writeFileSync(file, '{"risk": {"maxLevrage": 4}}');
-    const r = await runCli(["--config-dir", dir, "status"]);
+    const r = await spawnCli(["--config-dir", dir, "status"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `error: config file ${file} has an unknown setting "risk.maxLevrage"\nhint: did you mean risk.maxLeverage? rename it in the file, or remove it\n`,
     );
     // No near match: the hint does not send the trader to config list, which reads this file too.
     writeFileSync(file, '{"zzz": {"qqq": 4}}');
-    const other = await runCli(["--config-dir", dir, "config", "list"]);
+    const other = await spawnCli(["--config-dir", dir, "config", "list"]);
     expect(other.stderr).toContain(
       "hint: remove it from the file (the README's Settings table lists every setting)",
     );
@@ -254,9 +255,9 @@ describe("hlcopy config", () => {
         ["agent", "show"],
         ["reconcile", leader, "--dry-run"],
       ];
-      const results = await Promise.all(commands.map((args) => runCli(["--config-dir", dir, ...args])));
+      const results = await Promise.all(commands.map((args) => spawnCli(["--config-dir", dir, ...args])));
       for (const [i, args] of commands.entries()) {
-        const r = results[i] as Awaited<ReturnType<typeof runCli>>;
+        const r = results[i] as Awaited<ReturnType<typeof spawnCli>>;
         expect(r.code, args.join(" ")).toBe(2);
         expect(r.stderr, args.join(" ")).toBe(
           `error: config file ${file} has "${key}" twice\nhint: keep one of them\n`,
@@ -284,7 +285,7 @@ describe("hlcopy config", () => {
         ["config", "set", "risk.maxLeverage", "2"],
         ["status"],
       ]) {
-        const r = await runCli(["--config-dir", dir, ...args]);
+        const r = await spawnCli(["--config-dir", dir, ...args]);
         expect(r.code, args.join(" ")).toBe(2);
         expect(r.stderr, args.join(" ")).toContain(`error: config file ${file} has the key "${key}"`);
         expect(r.stderr, args.join(" ")).toContain("hint: ");
@@ -293,7 +294,7 @@ describe("hlcopy config", () => {
     }
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), '{"risk.maxLeverage": 7}');
-    expect((await runCli(["--config-dir", dir, "config", "list"])).stderr).toContain(
+    expect((await spawnCli(["--config-dir", dir, "config", "list"])).stderr).toContain(
       `hint: write it nested, as config set does: {"risk": {"maxLeverage": …}}`,
     );
   });
@@ -321,7 +322,7 @@ describe("hlcopy config", () => {
         "--config-dir is empty",
       ],
     ] as const) {
-      const r = await runCli([...args], { env: { ...env, ...extra } });
+      const r = await spawnCli([...args], { env: { ...env, ...extra } });
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(
         new RegExp(`^error: ${said.replace(/[-]/g, "\\$&")}\nhint: .+\n$`),
@@ -333,7 +334,7 @@ describe("hlcopy config", () => {
   it("--debug adds the stack trace", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{");
-    const r = await runCli(["--config-dir", dir, "--debug", "config", "list"]);
+    const r = await spawnCli(["--config-dir", dir, "--debug", "config", "list"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("    at ");
   });
@@ -343,7 +344,7 @@ describe("hlcopy init", () => {
   it("runs non-interactively with flags and validates before writing", async () => {
     const dir = tempDir();
     const account = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
-    const r = await runCli(["--config-dir", dir, "--network", "testnet", "--account", account, "init"]);
+    const r = await spawnCli(["--config-dir", dir, "--network", "testnet", "--account", account, "init"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8"))).toEqual({
       network: "testnet",
@@ -356,14 +357,14 @@ describe("hlcopy init", () => {
     expect(new Set(columns).size).toBe(1);
 
     const bad = tempDir();
-    const r2 = await runCli(["--config-dir", bad, "--network", "testnet", "--account", "0xnope", "init"]);
+    const r2 = await spawnCli(["--config-dir", bad, "--network", "testnet", "--account", "0xnope", "init"]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain("invalid account address");
     expect(existsSync(join(bad, "config.json"))).toBe(false);
   });
 
   it("without a terminal and without flags, says which flags to pass", async () => {
-    const r = await runCli(["--config-dir", tempDir(), "init"]);
+    const r = await spawnCli(["--config-dir", tempDir(), "init"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: init needs --network and --account when not run in a terminal");
   });
@@ -372,7 +373,7 @@ describe("hlcopy init", () => {
 describe("Node version gate", () => {
   it("below 22.13 prints what was found, what is needed and how to get it, then exits 1", async () => {
     const fake = "data:text/javascript,Object.defineProperty(process.versions,'node',{value:'20.11.1'})";
-    const r = await runCli(["--help"], { nodeArgs: ["--import", fake] });
+    const r = await spawnCli(["--help"], { nodeArgs: ["--import", fake] });
     expect(r.code).toBe(1);
     // The contract's two lines, as every refusal (it was one line without error:/hint: until 2026-12-05).
     expect(r.stderr).toMatch(
@@ -397,7 +398,7 @@ describe("Node version gate", () => {
         },
       });`,
     )}`;
-    const r = await runCli(["--version"], { nodeArgs: ["--import", later] });
+    const r = await spawnCli(["--version"], { nodeArgs: ["--import", later] });
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain("SQLite");
     expect(r.stderr).toContain("ExperimentalWarning: another feature");

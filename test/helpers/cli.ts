@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { onTestFinished } from "vitest";
 import { pendingPausePaths, takePendingPauses } from "../../src/store/control.js";
 import { lookDirs } from "../../src/store/lock.js";
+import { canRunInProcess, runInProcess } from "./in-process.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "bin/hlcopy.js");
@@ -47,8 +48,22 @@ export function liftPauseAfter(httpUrl: string, account: string): void {
   });
 }
 
-/** Run hlcopy with Node 24 (the one vitest runs on); resolves when it exits. */
+/**
+ * Run hlcopy with Node 24 (the one vitest runs on); resolves when it exits. The built CLI's run
+ * function in this process when nothing about the command needs a process of its own
+ * (./in-process.ts), else bin/hlcopy.js spawned.
+ */
 export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  if (canRunInProcess(args, options.nodeArgs))
+    return runInProcess(ROOT, args, cleanEnv(options.env), options.input ?? "", options.timeoutMs ?? 30_000);
+  return spawnCli(args, options);
+}
+
+/** Run bin/hlcopy.js in a process of its own; resolves when it exits. */
+export function spawnCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; input?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
 ): Promise<RunResult> {

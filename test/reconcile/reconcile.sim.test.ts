@@ -10,7 +10,7 @@ import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, defaultsBeside, jsonError, ROOT, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, defaultsBeside, jsonError, ROOT, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 
 type Report = ReconcileReport;
 
@@ -35,8 +35,8 @@ const configDir = tempDir();
 const LATER = ["--max-leverage", "5"];
 const SETTINGS = ["--mode", "fixed-ratio", "--ratio", "0.05", "--max-leverage", "1", "--deny-coins", "SOL"];
 
-async function reconcile(extra: string[] = [], env: Record<string, string> = {}) {
-  const r = await runCli(
+async function reconcile(extra: string[] = [], env: Record<string, string> = {}, run = runCli) {
+  const r = await run(
     // Live runs confirm with --yes, as cron does (a dry run takes no --yes).
     [
       "--network",
@@ -454,7 +454,8 @@ describe("hlcopy reconcile", () => {
     });
     try {
       const orders = sim.control.stats().actionByType.order ?? 0;
-      const r = await reconcile(LATER, { HLCOPY_LOCK_DIR: locks });
+      // A process of its own: the lock is this one's (the test's).
+      const r = await reconcile(LATER, { HLCOPY_LOCK_DIR: locks }, spawnCli);
       expect(r.code).toBe(1);
       expect(r.said).toContain(String(process.pid));
       expect(r.said).toContain("config dir /elsewhere");
