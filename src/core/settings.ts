@@ -1711,9 +1711,10 @@ const DEPENDENT_SETTINGS: {
 ];
 
 /**
- * The stored settings a change of `changed` leaves doing nothing (DEPENDENT_SETTINGS: they
- * acted before it and do not after — `exec.entry ioc` idles a stored passive timeout): one
- * warning each, naming what would make it act again.
+ * The stored settings a change of `changed` leaves doing nothing (DEPENDENT_SETTINGS, and a
+ * sizing mode's amounts: they acted before it and do not after — `exec.entry ioc` idles a
+ * stored passive timeout, `sizing.mode equity-ratio` a stored fixed-ratio ratio): one warning
+ * each, naming what would make it act again.
  * @param stored the config's own values after the change (only a stored setting is said).
  */
 export function idledBy(
@@ -1723,6 +1724,19 @@ export function idledBy(
   stored: FlatSettings,
 ): string[] {
   const out: string[] = [];
+  // A sizing mode switched away from leaves its stored amounts unread (fixed-ratio → equity-ratio
+  // idles a stored sizing.ratio): as deliberate as the switch is, the amount is forgotten, not
+  // gone — a switch back sizes by it again.
+  if (changed === "sizing.mode") {
+    const was = before["sizing.mode"] as SizingMode;
+    const now = after["sizing.mode"] as SizingMode;
+    for (const key of SIZING_KEYS) {
+      if (stored[key] === undefined || SIZING_KEY_MODE[key] !== was || was === now) continue;
+      out.push(
+        `${key} (stored: ${settingText(key, after[key] as SettingValue)}) now does nothing: it is used only by sizing mode ${was}, and the config's mode is ${now} — hlcopy config set sizing.mode ${was} makes it act again, hlcopy config unset ${key} drops it`,
+      );
+    }
+  }
   for (const d of DEPENDENT_SETTINGS) {
     if (!d.on.includes(changed) || stored[d.key] === undefined || !d.acts(before) || d.acts(after)) continue;
     out.push(

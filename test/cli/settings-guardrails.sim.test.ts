@@ -368,6 +368,33 @@ describe("hlcopy config set (issue 12.7)", () => {
     expect((await cli("set", "exec.entry", "passive")).stderr).toBe("");
   });
 
+  it("says which stored sizing amounts a switch of sizing mode leaves unread — set or unset — with the way back", async () => {
+    const dir = tempDir();
+    const cli = (...args: string[]) => runCli(["--config-dir", dir, "config", ...args]);
+    await cli("set", "sizing.mode", "fixed-ratio");
+    await cli("set", "sizing.ratio", "0.1");
+    await cli("set", "sizing.notional", "500"); // fixed-notional's: idle already, said when set
+    const toEquity = await cli("set", "sizing.mode", "equity-ratio");
+    expect(toEquity.code).toBe(0);
+    expect(toEquity.stdout).toBe("sizing.mode = equity-ratio\n");
+    // Only what acted before the switch: the notional was idle under fixed-ratio too.
+    expect(toEquity.stderr).toBe(
+      "warning: sizing.ratio (stored: 0.1) now does nothing: it is used only by sizing mode fixed-ratio, and the config's mode is equity-ratio — hlcopy config set sizing.mode fixed-ratio makes it act again, hlcopy config unset sizing.ratio drops it\n",
+    );
+    // Setting the mode it already has idles nothing.
+    expect((await cli("set", "sizing.mode", "equity-ratio")).stderr).toBe("");
+    // Back to fixed-ratio: the ratio acts again, nothing stored of equity-ratio is idled.
+    expect((await cli("set", "sizing.mode", "fixed-ratio")).stderr).toBe("");
+    // Unsetting the mode (back to the default, equity-ratio) idles the ratio too; --json has it.
+    const unset = await runCli(["--config-dir", dir, "--json", "config", "unset", "sizing.mode"]);
+    expect(unset.code).toBe(0);
+    expect((JSON.parse(unset.stdout) as { idled?: string[] }).idled).toEqual([
+      expect.stringMatching(
+        /^sizing\.ratio \(stored: 0\.1\) now does nothing: it is used only by sizing mode fixed-ratio, and the config's mode is equity-ratio/,
+      ),
+    ]);
+  });
+
   it("refuses 0x10 with exit 2 and leaves the file as it was", async () => {
     const dir = tempDir();
     await runCli(["--config-dir", dir, "config", "set", "sizing.notional", "500"]);
