@@ -29,7 +29,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
   {
     title: "header",
     lines: [
-      "LIVE / PAPER / DRY-RUN / HALTED / STOPPED = the run's mode · PAUSED: no orders",
+      "LIVE / PAPER / DRY-RUN / HALTED / STOPPED = the run's mode · PAUSED: copy held",
       "leader = whom we copy (several: the first, weight, +N) · acct = our account",
       "agent Nd left = days left on the agent's approval (yellow in its last week)",
       "equity = our account value · P&L = the copy's net since it began",
@@ -105,7 +105,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
   {
     title: "keys",
     lines: [
-      "q quit: stop cleanly (in-flight orders awaited) · p pause / resume sending",
+      "q quit: stop cleanly (in-flight orders awaited) · p pause / resume copying",
       "s sweep now: re-read, repair drift · f flatten all reduce-only (y confirms)",
       "? next page of help, then close · Esc close",
     ],

@@ -969,6 +969,13 @@ describe("Help", () => {
     expect(out).toContain("entry-drift ×2: price moved too far from the leader's price");
   });
 
+  it("says a pause holds the copy, not every order: a halt's closes and a flatten still go while paused", () => {
+    const out = allText(17);
+    expect(out).toContain("PAUSED: copy held");
+    expect(out).toContain("p pause / resume copying");
+    expect(out).not.toMatch(/no orders|resume sending/);
+  });
+
   it("explains every column the positions table can show, and the header's figures", () => {
     const out = allText(17);
     const columns = [...POSITION_COLUMNS, HELD_COLUMN, ...PROTECTION_COLUMNS, TIME_STOP_COLUMN]
