@@ -247,4 +247,37 @@ describe("a coin a cap cut", () => {
       expect.objectContaining({ coin: "LINK", reason: "leverage-cap", capped: true }),
     ]);
   });
+
+  it("sizing: one ratio for every coin is said once with the coins it sized; sizes of their own, per coin", async () => {
+    const sized = (coin: string, detail: string): CoinTarget => ({
+      ...target(coin, 1, 0.05, 0, 100),
+      sizing: { mode: "equity-ratio", inputs: {}, detail },
+    });
+    const equity = "equity-ratio: our $20,000.00 / leader $99,951.86 × 1 = ratio 0.200096";
+    const alike = plan([sized("BTC", equity), sized("ETH", equity), sized("SOL", equity)]);
+    const render = (p: Plan) =>
+      renderReport(
+        buildReport({
+          leader: LEADER,
+          account: ACCOUNT,
+          dryRun: true,
+          decided: p,
+          final: p,
+          results: [],
+          halted: false,
+          requests: 3,
+        }),
+        p,
+        p,
+        80,
+      );
+    const once = await render(alike);
+    expect(once).toContain(`sizing (equity-ratio), every coin alike (BTC, ETH, SOL):\n  ${equity}\n`);
+    expect(once.split(equity)).toHaveLength(2);
+    // Sizes of their own (risk-parity: each coin's volatility) stay a line each.
+    const own = await render(
+      plan([sized("BTC", "vol 50% → ratio 0.3"), sized("ETH", "vol 70% → ratio 0.2")]),
+    );
+    expect(own).toContain("sizing (equity-ratio):\n  BTC: vol 50% → ratio 0.3\n  ETH: vol 70% → ratio 0.2\n");
+  });
 });

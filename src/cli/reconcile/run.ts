@@ -636,8 +636,13 @@ export async function renderReport(
               ? `${pausedDryText}; ${report.actions.length} order(s) planned for when it resumes (dry run: nothing sent)`
               : `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
             : "drift remains outside the deadband (the next run retries it)";
-  // Which sizing mode sized each target, and with what (issue 21).
-  const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
+  // Which sizing mode sized each target, and with what (issue 21). Sized alike (one ratio for
+  // every coin: equity-ratio, fixed-ratio), said once with the coins it sized.
+  const alike = report.sizing.length > 1 && report.sizing.every((x) => x.detail === report.sizing[0]?.detail);
+  const sizingHead = `sizing (${report.sizing[0]?.mode})${alike ? `, every coin alike (${report.sizing.map((x) => x.coin).join(", ")})` : ""}:`;
+  const sizing = alike
+    ? [`  ${report.sizing[0]?.detail}`]
+    : report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
   const cancels = report.cancels.map((c) => `  ${c.coin}: ${c.detail}`);
   const lines = [
     within(
@@ -646,7 +651,7 @@ export async function renderReport(
     table,
     ...(cappedLines.length > 0 ? ["capped:", ...cappedLines.map(within)] : []),
     ...(skipped.length > 0 ? ["skipped:", ...skipped.map(within)] : []),
-    ...(sizing.length > 0 ? [`sizing (${report.sizing[0]?.mode}):`, ...sizing.map(within)] : []),
+    ...(sizing.length > 0 ? [within(sizingHead), ...sizing.map(within)] : []),
     ...(cancels.length > 0
       ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels.map(within)]
       : []),
