@@ -8,14 +8,19 @@ import { cleanEnv, ROOT, type RunResult, spawnCli } from "../helpers/cli.js";
 import { runInProcess } from "../helpers/in-process.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
-/** What may differ between two runs a moment apart: clock times, epoch milliseconds and ages. */
+/**
+ * What may differ between two runs a moment apart — clock times, epoch milliseconds, ages and
+ * durations — taken out; then the spaces and table rules, whose widths follow those texts' lengths
+ * (a table's column is as wide as its widest cell): the words, in order.
+ */
 function steady(text: string): string {
   return text
     .replace(/\b1\d{12}\b/g, "<epoch ms>")
     .replace(/~[\d.]+(s|m|h|d)\b/g, "~<duration>")
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>")
     .replace(/\b\d\d:\d\d:\d\d(\.\d+)?\b/g, "<clock>")
-    .replace(/\b\d+(\.\d+)?\s?(ms|s|m|h) ago\b/g, "<ago>");
+    .replace(/\b\d+(\.\d+)?\s?(ms|s|m|h) ago\b/g, "<ago>")
+    .replace(/[\s─│┌┐└┘├┤┬┴┼]+/g, " ");
 }
 
 describe("the shipped bundle and the in-process harness", () => {
