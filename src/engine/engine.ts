@@ -22,7 +22,7 @@ import { copyRatios, leaderSides } from "../core/leaders.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { protectionOn } from "../core/protection.js";
-import { sentWhilePaused } from "../core/safety.js";
+import { type HaltKind, sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction } from "../core/types.js";
@@ -582,6 +582,12 @@ export class CopyEngine {
     return this.#acted;
   }
 
+  /** The halt that holds this run (journaled, or a dry run's own in memory), or null. */
+  get halt(): { kind: HaltKind; reason: string } | null {
+    const halt = this.#safety.halt;
+    return halt ? { kind: halt.kind, reason: halt.reason } : null;
+  }
+
   get mode(): RunMode {
     return this.#o.mode;
   }
@@ -959,11 +965,20 @@ export class CopyEngine {
   flatten(reason = "flatten requested from the dashboard"): void {
     if (this.#stopping) return;
     try {
-      if (!this.#safety.halt) this.#safety.haltNow("manual", reason);
+      this.haltManual(reason);
     } catch (error) {
       this.#errors.report(error);
     }
     this.#scheduleSweep("manual", 0);
+  }
+
+  /**
+   * The manual halt alone (a halt that stands already is kept), with no sweep of its own: a
+   * one-shot run's next sweep plans under it. Journaled as every halt, but in a dry run: there
+   * it holds this run only (`hlcopy flatten --dry-run` plans the flatten's closes under it).
+   */
+  haltManual(reason: string): void {
+    if (!this.#safety.halt) this.#safety.haltNow("manual", reason);
   }
 
   // ---- one-shot use (reconcile) ----------------------------------------------------------

@@ -74,6 +74,10 @@ export function registerFlatten(program: Command): void {
       "--paper",
       "the running paper follow's account (follow --paper), not the real one; without it a paper follow running is refused, nothing done",
     )
+    .option(
+      "--dry-run",
+      "show what a flatten would do now — who carries it out, the closes, what remains — sending, halting and writing nothing (no key needed)",
+    )
     .addHelpText(
       "after",
       `
@@ -82,20 +86,43 @@ none, flatten reads the account and sends the reduce-only closes here (needs the
 Either way trading stays halted until hlcopy resume. Exit 3 if a position remains.
 A follow --paper running holds the account's lock but none of its positions: flatten refuses
 it (exit 2, nothing done) — stop it first (hlcopy stop) — and flatten --paper flattens it.
+--dry-run reads the account and shows the flatten's own plan: each reduce-only close (coin,
+side, size, its limit price, est. notional at the mid), a position it would leave and why, the
+halt that would follow — and, with a follow running, that the follow would carry it out (its
+socket is not asked). It sends nothing, halts nothing, records no pause, takes no lock (a
+follow running or starting is not held up) and needs no agent key; it asks nothing, and --yes
+is refused beside it. It is refused where the flatten would be (a follow --paper running,
+another run that takes no commands). With --dry-run: exit 0 no position open (the flatten
+would only halt) · 3 a position is open: the closes listed would go. --paper --dry-run names
+the follow --paper that would be flattened (its paper positions are that run's, not listed).
 
-${examples([["hlcopy flatten", "asks first"], ["hlcopy flatten --yes --json"], ["hlcopy flatten --paper --yes", "the running follow --paper's account"]])}`,
+${examples([
+  ["hlcopy flatten", "asks first"],
+  ["hlcopy flatten --dry-run", "what it would close, sending nothing"],
+  ["hlcopy flatten --dry-run --json", "one document: closes, left, halt"],
+  ["hlcopy flatten --yes --json"],
+  ["hlcopy flatten --paper --yes", "the running follow --paper's account"],
+])}`,
     )
-    .action(async (opts: { yes?: boolean; paper?: boolean }, cmd: Command) => {
+    .action(async (opts: { yes?: boolean; paper?: boolean; dryRun?: boolean }, cmd: Command) => {
       const { resolveControlContext, requireAccount, resolveRunSettings } = await import("../context.js");
       const ctx = resolveControlContext(cmd.optsWithGlobals<GlobalOptions>(), "flatten");
       const account = requireAccount(ctx);
+      const dryRun = opts.dryRun === true;
+      // As reconcile: --yes confirms what is sent, and a dry run sends nothing.
+      if (dryRun && opts.yes === true) {
+        const { UsageError } = await import("../../core/errors.js");
+        throw new UsageError("--yes confirms the flatten and --dry-run sends nothing: drop one", {
+          hint: "look with hlcopy flatten --dry-run first, then run hlcopy flatten --yes (without --dry-run)",
+        });
+      }
       const { runFlatten, confirmFlatten, refusePaperFollow } = await import("./run.js");
       refusePaperFollow(ctx, account, opts.paper === true);
-      if (!(await confirmFlatten(opts.yes === true))) {
+      if (!dryRun && !(await confirmFlatten(opts.yes === true))) {
         process.stdout.write("not flattened\n");
         return;
       }
       const { settings } = resolveRunSettings(ctx, {});
-      process.exitCode = await runFlatten(ctx, { account, settings, paper: opts.paper === true });
+      process.exitCode = await runFlatten(ctx, { account, settings, paper: opts.paper === true, dryRun });
     });
 }

@@ -5,9 +5,11 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
-import { utcMinute } from "../../core/format.js";
+import { type FlattenClose, type FlattenLeft, flattenPreview, positionsLeft } from "../../core/flatten.js";
+import { detailNumber, fmtUsd, roundFigure, utcMinute } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
+import type { CopyEngine } from "../../engine/engine.js";
 import {
   CONTROL_STATE_KEY,
   type ControlCommand,
@@ -25,10 +27,10 @@ import {
 import { journalPath } from "../../store/journal.js";
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
-import { printDocument, type Writer } from "../output.js";
+import { printDocument, renderTable, type Writer } from "../output.js";
 import { resendOnRateLimit } from "../rate-limit.js";
 import { currentRun, openExisting, startingHolder } from "../status/run.js";
-import { liveJournalRuns } from "../trading.js";
+import { liveJournalRuns, type TradingSession } from "../trading.js";
 
 /** A process trading the account now, as its lock (or the journal) tells it. */
 interface RunningProcess {
@@ -480,8 +482,11 @@ export async function runFlatten(
     err?: Writer;
     /** `--paper`: the running paper follow's account, never the real one. */
     paper?: boolean;
+    /** `--dry-run`: say what a flatten would do now, sending, halting and writing nothing. */
+    dryRun?: boolean;
   },
 ): Promise<number> {
+  if (p.dryRun === true) return previewFlatten(ctx, p);
   const out = p.out ?? process.stdout;
   const err = p.err ?? process.stderr;
   // Without --paper a paper follow running is refused (notLiveError): this closes real positions.
@@ -521,49 +526,13 @@ export async function runFlatten(
   // runs that do (a service's or cron's HLCOPY_CONFIG_DIR) keep their journal elsewhere, and the
   // halt journaled here would not hold them — the next reconcile would copy the leader again.
   // The pause, which every run reads wherever its journal is, is recorded for them (below).
-  const elsewhere = !existsSync(journalPath(ctx.configDir, p.account, ctx.network.name));
-  const [{ openTradingSession }, { CopyEngine }, { liveExecutor }] = await Promise.all([
-    import("../trading.js"),
-    import("../../engine/engine.js"),
-    import("../../engine/executor.js"),
-  ]);
-  const session = await openTradingSession(ctx, {
-    needKey: true,
-    lock: true,
-    command: "flatten",
-    oneShot: true,
-    leaders: [],
-    warn: (line) => err.write(`${line}\n`),
-    startupTimeoutMs: p.settings.exec.startupTimeoutSeconds * 1000,
-  });
+  const elsewhere = flattensElsewhere(ctx, p.account);
+  const session = await openFlattenSession(ctx, p.settings, false, err);
   const now = Date.now();
   if (!session.journal.activeHalt()) {
-    session.journal.recordHalt({ ts: now, kind: "manual", reason: "flatten requested (hlcopy flatten)" });
+    session.journal.recordHalt({ ts: now, kind: "manual", reason: FLATTEN_REASON });
   }
-  const engine = new CopyEngine({
-    reader: session.client,
-    // A 429 on its closes is waited out and the same batch sent again, one line per wait.
-    executor: liveExecutor(session.client, {
-      resendOnRateLimit: resendOnRateLimit((line) => err.write(`${line}\n`)),
-    }),
-    journal: session.journal,
-    settings: p.settings,
-    leaders: [],
-    account: session.account,
-    network: ctx.network.name,
-    mode: "live",
-    // The journal knows run kinds reconcile/follow/…: a one-shot flatten is a reconcile to zero.
-    command: "reconcile",
-    // Every position is closed, those hlcopy did not open too: flatten means flat. They are not
-    // adopted: their closes are outside the copy P&L (only hlcopy's part of a position counts).
-    leaveForeign: true,
-    allowEmptyLeader: true,
-    // Passive entries an earlier run left resting are cancelled with the rest.
-    passive: session.client,
-  });
-  engine.events.on((e) => {
-    if (e.type === "warning") err.write(`warning: ${e.message}\n`);
-  });
+  const engine = await flattenEngine(ctx, session, p.settings, false, err);
   let code: number = ExitCode.runtime;
   try {
     // A journal another program holds is waited for (said once), as reconcile's and follow's.
@@ -571,9 +540,7 @@ export async function runFlatten(
     await engine.recoverOrders();
     const first = await engine.sweep("sweep", true);
     const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
-    const left = final.plan.targets
-      .filter((t) => t.ourSize !== 0)
-      .map((t) => ({ coin: t.coin, size: t.ourSize }));
+    const left = positionsLeft(final.plan);
     const closed = first.results.map((r) => ({
       coin: r.coin,
       side: r.side,
@@ -614,6 +581,242 @@ export async function runFlatten(
     session.close();
   }
   return code;
+}
+
+/** Why a flatten halts, as the journal, the running follow and status say it. */
+const FLATTEN_REASON = "flatten requested (hlcopy flatten)";
+
+/**
+ * No journal of the account in this config directory: hlcopy never traded it from here, so the
+ * runs that do (a service's or cron's HLCOPY_CONFIG_DIR) keep their journal elsewhere, and the
+ * halt journaled here would not hold them — the next reconcile would copy the leader again. A
+ * flatten with no follow running records the pause for them too, which every run reads wherever
+ * its journal is.
+ */
+function flattensElsewhere(ctx: CliContext, account: Address): boolean {
+  return !existsSync(journalPath(ctx.configDir, account, ctx.network.name));
+}
+
+/**
+ * The session a flatten with no follow running reads and sends with. A dry run needs no key and
+ * takes no lock (a follow starting beside it is not refused), and reads the journal into memory:
+ * it creates and writes nothing (trading.ts openTradingSession).
+ */
+async function openFlattenSession(
+  ctx: CliContext,
+  settings: Settings,
+  dryRun: boolean,
+  err: Writer,
+): Promise<TradingSession> {
+  const { openTradingSession } = await import("../trading.js");
+  return openTradingSession(ctx, {
+    needKey: !dryRun,
+    lock: !dryRun,
+    command: "flatten",
+    oneShot: true,
+    leaders: [],
+    warn: (line) => err.write(`${line}\n`),
+    startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+  });
+}
+
+/**
+ * The engine a flatten sweeps with, live or dry run alike (one plan for both: what the dry run
+ * shows is what the flatten sends): no leader, every position closed under the manual halt.
+ */
+async function flattenEngine(
+  ctx: CliContext,
+  session: TradingSession,
+  settings: Settings,
+  dryRun: boolean,
+  err: Writer,
+): Promise<CopyEngine> {
+  const [{ CopyEngine }, { liveExecutor }] = await Promise.all([
+    import("../../engine/engine.js"),
+    import("../../engine/executor.js"),
+  ]);
+  const engine = new CopyEngine({
+    reader: session.client,
+    // A 429 on its closes is waited out and the same batch sent again, one line per wait.
+    executor: dryRun
+      ? null
+      : liveExecutor(session.client, {
+          resendOnRateLimit: resendOnRateLimit((line) => err.write(`${line}\n`)),
+        }),
+    journal: session.journal,
+    settings,
+    leaders: [],
+    account: session.account,
+    network: ctx.network.name,
+    mode: dryRun ? "dry-run" : "live",
+    // The journal knows run kinds reconcile/follow/…: a one-shot flatten is a reconcile to zero.
+    command: dryRun ? "dry-run" : "reconcile",
+    // Every position is closed, those hlcopy did not open too: flatten means flat. They are not
+    // adopted: their closes are outside the copy P&L (only hlcopy's part of a position counts).
+    leaveForeign: true,
+    allowEmptyLeader: true,
+    // Passive entries an earlier run left resting are cancelled with the rest (a live run's).
+    ...(dryRun ? {} : { passive: session.client }),
+  });
+  engine.events.on((e) => {
+    if (e.type === "warning") err.write(`warning: ${e.message}\n`);
+  });
+  return engine;
+}
+
+/**
+ * `hlcopy flatten --dry-run`: what a flatten would do now — who would carry it out (the running
+ * follow, or this command), the reduce-only closes its plan has for the account as it stands
+ * (the same engine and plan as the flatten's, under a manual halt held in memory), what would
+ * remain, and the halt that would follow. Sends nothing, halts nothing, records no pause, takes
+ * no lock and needs no key. Refused as the flatten would be (a paper follow running without
+ * --paper, a process that takes no commands trading the account).
+ * @returns 0 nothing to close (the flatten would only halt), 3 a position is open: the closes
+ * listed would go (or one remains that the flatten cannot close).
+ * @throws {UsageError} (exit 2) or {OperationalError} (exit 1) where the flatten would refuse.
+ */
+async function previewFlatten(
+  ctx: CliContext,
+  p: { account: Address; settings: Settings; out?: Writer; err?: Writer; paper?: boolean },
+): Promise<number> {
+  const out = p.out ?? process.stdout;
+  const err = p.err ?? process.stderr;
+  const { account } = p;
+  const acct = `${account} on ${ctx.network.name}`;
+  const running = runningProcesses(ctx, account);
+  if (p.paper === true) {
+    const live = running.find((r) => r.command === "follow" && !r.paper);
+    if (live) throw notPaperError(live, ctx, account, "flatten");
+    const paper = running.find((r) => r.command === "follow" && r.paper);
+    // A paper account lives in its run, not on the exchange: there is nothing here to read.
+    tell(
+      ctx,
+      out,
+      "flatten",
+      {
+        account,
+        dryRun: true,
+        paper: true,
+        running: paper !== undefined,
+        ...(paper ? { pid: paper.pid, by: "follow" } : { by: null }),
+        closes: null,
+        left: null,
+      },
+      paper
+        ? `dry run: nothing sent, nothing halted — hlcopy flatten --paper would be carried out by the follow --paper running for ${acct} (pid ${paper.pid}): it halts and closes its paper positions, which live in that run (its dashboard, hlcopy status --paper), not on the exchange — none is listed here`
+        : `dry run: no follow --paper is running for ${acct}: hlcopy flatten --paper would do nothing (the account's real positions: hlcopy flatten --dry-run, without --paper)`,
+    );
+    return ExitCode.ok;
+  }
+  const paperFollow = running.find((r) => r.command === "follow" && r.paper);
+  if (paperFollow) throw notLiveError(paperFollow, ctx, account);
+  // The follow a flatten would reach (its socket is not asked: a dry run sends it nothing).
+  const follow = running.find((r) => r.command === "follow" && r.socket !== null && !r.starting) ?? null;
+  const [busy] = running;
+  if (!follow && busy)
+    throw unreachableError(
+      busy,
+      ctx,
+      account,
+      "flatten",
+      "a flatten now would do nothing (dry run: nothing sent)",
+    );
+  const elsewhere = !follow && flattensElsewhere(ctx, account);
+  const session = await openFlattenSession(ctx, p.settings, true, err);
+  const engine = await flattenEngine(ctx, session, p.settings, true, err);
+  let code: number = ExitCode.runtime;
+  try {
+    await engine.beginWhenFree();
+    const standing = engine.halt;
+    // The flatten's halt, in this run only (a dry run journals none): its plan closes everything.
+    engine.haltManual(FLATTEN_REASON);
+    const swept = await engine.sweep("sweep", false);
+    const { closes, left, cancels } = flattenPreview(swept.plan);
+    const halt = swept.halt ?? { kind: "manual" as const, reason: FLATTEN_REASON };
+    const pause = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, account, false));
+    code = closes.length > 0 || left.length > 0 ? ExitCode.drift : ExitCode.ok;
+    if (ctx.json) {
+      printDocument(
+        "flatten",
+        {
+          account,
+          dryRun: true,
+          paper: false,
+          running: follow !== null,
+          by: follow ? "follow" : "here",
+          ...(follow ? { pid: follow.pid } : {}),
+          closes: closes.map((c) => ({ ...c, notionalUsd: roundFigure("usd", c.notionalUsd) })),
+          left,
+          cancels,
+          halt: { ...halt, standing: standing !== null },
+          wouldPause: elsewhere,
+          paused: pause ? { since: pause.pausedAt } : null,
+        },
+        out,
+      );
+    } else {
+      out.write(
+        await previewText({ acct, follow, closes, left, halt, standing: standing !== null, elsewhere, ctx }),
+      );
+    }
+  } finally {
+    await engine.stop("dry-run done", code);
+    session.close();
+  }
+  return code;
+}
+
+/** `hlcopy flatten --dry-run`'s text: who would do it, the closes as a table, what remains, the halt. */
+async function previewText(p: {
+  acct: string;
+  follow: RunningProcess | null;
+  closes: FlattenClose[];
+  left: FlattenLeft[];
+  halt: { kind: string; reason: string };
+  standing: boolean;
+  elsewhere: boolean;
+  ctx: CliContext;
+}): Promise<string> {
+  const lines = ["dry run: nothing sent, nothing halted — hlcopy flatten now would:"];
+  lines.push(
+    p.follow
+      ? `be carried out by the follow running for ${p.acct} (pid ${p.follow.pid}): it halts and closes every position itself; what it would close now, as the account stands:`
+      : `run here (no follow is running for ${p.acct}): it sends these closes itself, with the agent key`,
+  );
+  if (p.closes.length === 0) lines.push("close nothing: no position is open");
+  else {
+    const total = p.closes.reduce((t, c) => t + c.notionalUsd, 0);
+    const table = await renderTable(
+      ["coin", "side", "size", "limit px", "est. notional", "order"],
+      p.closes.map((c) => [
+        c.coin,
+        c.side,
+        detailNumber(c.size),
+        detailNumber(c.limitPx),
+        fmtUsd(c.notionalUsd),
+        c.reduceOnly ? "reduce-only IOC" : "IOC",
+      ]),
+    );
+    lines.push(
+      `send ${p.closes.length} reduce-only close(s), est. ${fmtUsd(total)} (each fills at the book, no worse than its limit px):`,
+      table,
+    );
+  }
+  for (const l of p.left)
+    lines.push(
+      `leave ${l.coin} ${detailNumber(l.size)} open: ${l.detail}${l.reason ? ` (${l.reason})` : ""}`,
+    );
+  const halt = p.standing
+    ? `keep the halt that stands (${p.halt.kind}): ${p.halt.reason}`
+    : `halt trading (${p.halt.kind})`;
+  lines.push(
+    `${halt} until hlcopy resume${
+      p.elsewhere
+        ? ` — and record a pause: this config directory (${p.ctx.configDir}) has no journal of the account, so the runs that trade it keep theirs elsewhere; the pause holds them wherever it is`
+        : ""
+    }`,
+  );
+  return `${lines.join("\n")}\n`;
 }
 
 /**
