@@ -176,6 +176,18 @@ describe("hlcopy flatten --dry-run", () => {
       env: { HLCOPY_CONFIG_DIR: trading },
     });
     expect(JSON.parse(status.stdout)).toMatchObject({ halt: null, paused: null });
+    // --paper: no follow --paper runs, so flatten --paper would do nothing — said, exit 0.
+    const paper = await runCli(
+      ["--network", sim.httpUrl, "--account", master.address, "--json", "flatten", "--dry-run", "--paper"],
+      { env: { HLCOPY_CONFIG_DIR: shell } },
+    );
+    expect(paper.code, paper.stderr).toBe(0);
+    expect(JSON.parse(paper.stdout)).toMatchObject({
+      dryRun: true,
+      paper: true,
+      running: false,
+      closes: null,
+    });
   });
 
   it("with a follow running: names it as the one that would flatten, lists what it would close now, and leaves it undisturbed", {
@@ -225,6 +237,15 @@ describe("hlcopy flatten --dry-run", () => {
       expect(JSON.parse(status.stdout)).toMatchObject({ halt: null, paused: null });
       expect(existsSync(pendingPausePath(lockDir, { name: "", httpUrl: sim.httpUrl }, master.address))).toBe(
         false,
+      );
+      // --paper with a live follow running: refused as flatten --paper is, nothing done.
+      const paper = await runCli(
+        ["--network", sim.httpUrl, "--account", master.address, "flatten", "--dry-run", "--paper"],
+        { env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_LOCK_DIR: lockDir } },
+      );
+      expect(paper.code).toBe(2);
+      expect(paper.stderr).toMatch(
+        /^error: the follow running for .* is a live run, not a paper run: nothing was done\n/,
       );
       run.running();
       const journal = openJournal(journalPath(configDir, master.address, sim.httpUrl));

@@ -62,6 +62,7 @@ describe("the shipped bundle and the in-process harness", () => {
       ["journal"],
       ["inspect", w.leader],
       ["config", "list"],
+      ["flatten", "--dry-run"],
     ]) {
       const pair = await both(args);
       expect(pair[0].stderr, args.join(" ")).not.toMatch(/Cannot find|ERR_MODULE|at .*\.js:\d+/);
