@@ -113,6 +113,13 @@ describe("hlcopy flatten --dry-run", () => {
     expect(status.paused).toBeNull();
     const again = await cli(["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"], true);
     expect(again.code, again.stdout).toBe(0);
+    // A pause recorded: the preview says the closes go all the same — and the flatten sends them.
+    expect((await cli(["pause"])).code).toBe(0);
+    const paused = await cli(["flatten", "--dry-run"]);
+    expect(paused.code).toBe(3);
+    expect(paused.stdout).toMatch(
+      /\n\(a pause stands since [^\n]+ UTC: the flatten's closes go all the same/,
+    );
 
     // The flatten then sends exactly the closes listed.
     const flat = await cli(["--json", "flatten", "--yes"], true);

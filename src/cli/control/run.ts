@@ -756,7 +756,17 @@ async function previewFlatten(
       );
     } else {
       out.write(
-        await previewText({ acct, follow, closes, left, halt, standing: standing !== null, elsewhere, ctx }),
+        await previewText({
+          acct,
+          follow,
+          closes,
+          left,
+          halt,
+          standing: standing !== null,
+          elsewhere,
+          pausedAt: pause ? pause.pausedAt : undefined,
+          ctx,
+        }),
       );
     }
   } finally {
@@ -775,6 +785,8 @@ async function previewText(p: {
   halt: { kind: string; reason: string };
   standing: boolean;
   elsewhere: boolean;
+  /** A pause recorded for the account (undefined: none; null: since an unknown time). */
+  pausedAt: number | null | undefined;
   ctx: CliContext;
 }): Promise<string> {
   const lines = ["dry run: nothing sent, nothing halted — hlcopy flatten now would:"];
@@ -802,6 +814,11 @@ async function previewText(p: {
       table,
     );
   }
+  // A pause holds everything but a halt's closes: the flatten's go all the same.
+  if (p.pausedAt !== undefined && p.closes.length > 0)
+    lines.push(
+      `(a pause stands${p.pausedAt !== null ? ` since ${utcMinute(p.pausedAt)}` : ""}: the flatten's closes go all the same — reducing risk is always allowed)`,
+    );
   for (const l of p.left)
     lines.push(
       `leave ${l.coin} ${detailNumber(l.size)} open: ${l.detail}${l.reason ? ` (${l.reason})` : ""}`,
