@@ -11,7 +11,7 @@ import { pendingPausePath } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { liftPauseAfter, runCli, tempDir } from "../helpers/cli.js";
+import { liftPauseAfter, runCli, tempDir, unwrapped } from "../helpers/cli.js";
 import { type LeaderWorld, leaderWorld } from "./leader-world.js";
 
 let world: LeaderWorld;
@@ -117,7 +117,7 @@ describe("hlcopy flatten --dry-run", () => {
     expect((await cli(["pause"])).code).toBe(0);
     const paused = await cli(["flatten", "--dry-run"]);
     expect(paused.code).toBe(3);
-    expect(paused.stdout).toMatch(
+    expect(unwrapped(paused.stdout)).toMatch(
       /\n\(a pause stands since [^\n]+ UTC: the flatten's closes go all the same/,
     );
 
@@ -174,7 +174,7 @@ describe("hlcopy flatten --dry-run", () => {
       },
     );
     expect(dry.code, dry.stderr).toBe(3);
-    expect(dry.stdout).toMatch(
+    expect(unwrapped(dry.stdout)).toMatch(
       / — and record a pause: this config directory \(.*\) has no journal of the account/,
     );
     // Nothing written: no journal here, no pause marker anywhere it would be looked for.

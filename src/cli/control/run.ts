@@ -10,6 +10,7 @@ import { detailNumber, fmtUsd, roundFigure, utcMinute } from "../../core/format.
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import type { CopyEngine } from "../../engine/engine.js";
+import { wrapReportLines } from "../../ui/format.js";
 import {
   CONTROL_STATE_KEY,
   type ControlCommand,
@@ -27,7 +28,7 @@ import {
 import { journalPath } from "../../store/journal.js";
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
-import { printDocument, renderTable, type Writer } from "../output.js";
+import { outputWidth, printDocument, renderTable, type Writer } from "../output.js";
 import { resendOnRateLimit } from "../rate-limit.js";
 import { currentRun, openExisting, startingHolder } from "../status/run.js";
 import { liveJournalRuns, type TradingSession } from "../trading.js";
@@ -793,7 +794,7 @@ async function previewText(p: {
   lines.push(
     p.follow
       ? `be carried out by the follow running for ${p.acct} (pid ${p.follow.pid}): it halts and closes every position itself; what it would close now, as the account stands:`
-      : `run here (no follow is running for ${p.acct}): it sends these closes itself, with the agent key`,
+      : `send the closes here with the agent key: no follow is running for ${p.acct}`,
   );
   if (p.closes.length === 0) lines.push("close nothing: no position is open");
   else {
@@ -833,7 +834,8 @@ async function previewText(p: {
         : ""
     }`,
   );
-  return `${lines.join("\n")}\n`;
+  // Lines of words fit the terminal (80 piped), as status's and reconcile's do; the table as drawn.
+  return `${wrapReportLines(lines, outputWidth()).join("\n")}\n`;
 }
 
 /**
