@@ -10,7 +10,6 @@ import { detailNumber, fmtUsd, roundFigure, utcMinute } from "../../core/format.
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import type { CopyEngine } from "../../engine/engine.js";
-import { wrapReportLines } from "../../ui/format.js";
 import {
   CONTROL_STATE_KEY,
   type ControlCommand,
@@ -27,6 +26,7 @@ import {
 } from "../../store/control.js";
 import { journalPath } from "../../store/journal.js";
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
+import { wrapReportLines } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { outputWidth, printDocument, renderTable, type Writer } from "../output.js";
 import { resendOnRateLimit } from "../rate-limit.js";
