@@ -841,8 +841,12 @@ export class CopyEngine {
     if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill !== null)
       await this.#exitStep.readFinalEquity();
     // The last reading the equity record's pace left unrecorded (and the peak before it): the
-    // next run's high-water mark and status's equity are the ones this run saw last.
-    else if (this.#checked) this.#safety.recordLast();
+    // next run's high-water mark and status's equity are the ones this run saw last — a paper
+    // account's as its fills and the mids leave it now, not its last sweep's.
+    else if (this.#checked) {
+      this.#paperReading(true);
+      this.#safety.recordLast();
+    }
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing). Nor one
@@ -1670,6 +1674,25 @@ export class CopyEngine {
   }
 
   /** The account hlcopy keeps itself, when it is not the exchange's: paper's, a dry run's once seeded. */
+  /**
+   * A paper account's value, as its fills and the mids leave it, through the safety rules. A live
+   * run's account stream brings the exchange's account to them (~4 readings a second); a paper
+   * account has no stream, and with its sweeps' readings alone (every exec.sweepSeconds) its kill
+   * switch and daily loss limit acted up to a sweep late, and `status` showed the last sweep's
+   * equity beside the P&L of the run's end. Taken after each of its fills and at the run's end
+   * (`recordNow`: journaled). A dry run journals nothing and trades no money: left to its sweeps.
+   */
+  #paperReading(recordNow: boolean): void {
+    const own = this.#ownAccount();
+    if (this.#o.mode !== "paper" || !this.#checked || !own) return;
+    const value = own.value(this.#ours.state.positions, this.#market.markets);
+    this.#ours.state = { ...this.#ours.state, accountValue: value };
+    const held = this.#safety.held;
+    this.#safety.check({ accountValue: value }, false, recordNow);
+    // A halt this reading raised closes at once, as the account stream's do (#onOurState).
+    if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("sweep", 0);
+  }
+
   #ownAccount(): OwnAccount | null {
     const account = this.#executor?.account;
     return account && account.seeded !== false ? account : null;
@@ -1896,8 +1919,9 @@ export class CopyEngine {
     }
     if (crossed.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
-    for (const f of executor.account?.takeFills() ?? [])
-      this.#ourFills.record(f, this.#ourFills.ref(f.cloid ?? ""));
+    const ownFills = executor.account?.takeFills() ?? [];
+    for (const f of ownFills) this.#ourFills.record(f, this.#ourFills.ref(f.cloid ?? ""));
+    if (ownFills.length > 0) this.#paperReading(false);
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
