@@ -75,6 +75,18 @@ import type { Hex } from "./types.js";
 
 /** The exchange returns at most this many fills per request. */
 const MAX_FILLS = 2000;
+/**
+ * Only a user's 10,000 most recent fills are available: `userFillsByTime` never reaches further
+ * back, whatever its startTime (Hyperliquid API docs, info endpoint: "Only the 10000 most recent
+ * fills are available"; QuickNode's userFillsByTime page says the same). `userFills` reads the
+ * newest 2000 of them.
+ */
+export const FILL_HISTORY_LIMIT = 10_000;
+
+/** The fills the exchange still serves of an account: its FILL_HISTORY_LIMIT most recent, oldest first. */
+function availableFills(engine: Engine, user: Hex): UserFill[] {
+  return (engine.account(user)?.fills ?? []).slice(-FILL_HISTORY_LIMIT);
+}
 const DAY_MS = 86_400_000;
 
 export function meta(engine: Engine): MetaResponse {
@@ -395,7 +407,7 @@ function aggregateByTime(fills: UserFill[]): UserFill[] {
 }
 
 export function userFills(engine: Engine, user: Hex, aggregate = false): UserFillsResponse {
-  const fills = engine.account(user)?.fills ?? [];
+  const fills = availableFills(engine, user);
   const chosen = aggregate ? aggregateByTime(fills) : fills;
   return chosen.slice(-MAX_FILLS).reverse();
 }
@@ -409,7 +421,7 @@ export function userFillsByTime(
   reversed = false,
 ): UserFillsResponse {
   const end = endTime ?? Number.MAX_SAFE_INTEGER;
-  const fills = (engine.account(user)?.fills ?? []).filter((f) => f.time >= startTime && f.time <= end);
+  const fills = availableFills(engine, user).filter((f) => f.time >= startTime && f.time <= end);
   const chosen = (aggregate ? aggregateByTime(fills) : fills).slice(0, MAX_FILLS);
   return reversed ? chosen.reverse() : chosen;
 }
