@@ -18,6 +18,7 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
+import { type FillHistory, fillHistoryCut } from "../core/history.js";
 import {
   type CancelResult,
   cancelNotSent,
@@ -161,6 +162,17 @@ export interface HlClient {
     endTime?: number,
     options?: { maxPages?: number },
   ): Promise<Fill[]>;
+  /**
+   * getFillsByTime with what it covers: `cut` says when the read did not reach the span asked
+   * (core/history.ts fillHistoryCut — the exchange's 10,000 most recent fills, or the page cap),
+   * and the span it did cover; null when it covers [startTime, endTime ?? now]. @throws as getMarkets.
+   */
+  getFillHistory(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+    options?: { maxPages?: number },
+  ): Promise<FillHistory>;
   /**
    * Reads for analytics (inspect, scan, backtest): replies as the SDK validated them, left for
    * `src/analytics/wire.ts` to shape. Time ranges are paginated (500 per page) and deduplicated.
@@ -481,7 +493,18 @@ class Client implements HlClient {
     endTime?: number,
     options: { maxPages?: number } = {},
   ): Promise<Fill[]> {
-    const all = await this.#paginate(
+    return (await this.getFillHistory(user, startTime, endTime, options)).fills;
+  }
+
+  async getFillHistory(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+    options: { maxPages?: number } = {},
+  ): Promise<FillHistory> {
+    // The span asked ends now when no end is given: the exchange's limit counts back from now.
+    const askedEnd = endTime ?? this.#now();
+    const { items: all, capped } = await this.#paginatePages(
       "userFillsByTime",
       startTime,
       (start) =>
@@ -494,7 +517,8 @@ class Client implements HlClient {
       (f) => `${f.tid}:${f.hash}`,
       { maxPages: options.maxPages ?? MAX_PAGES },
     );
-    return all.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
+    const fills = all.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
+    return { fills, cut: fillHistoryCut({ startTime, endTime: askedEnd, fills, pageCapped: capped }) };
   }
 
   getClearinghouseState(user: Address): Promise<unknown> {
@@ -536,6 +560,17 @@ class Client implements HlClient {
     key: (item: T) => string,
     options: { pageSize?: number; maxPages?: number } = {},
   ): Promise<T[]> {
+    return (await this.#paginatePages(operation, startTime, page, key, options)).items;
+  }
+
+  /** #paginate, saying whether it stopped at its page cap with a full page last (more may follow). */
+  async #paginatePages<T extends { time: number }>(
+    operation: string,
+    startTime: number,
+    page: (start: number) => Promise<T[]>,
+    key: (item: T) => string,
+    options: { pageSize?: number; maxPages?: number } = {},
+  ): Promise<{ items: T[]; capped: boolean }> {
     const pageSize = options.pageSize ?? PAGE;
     const seen = new Set<string>();
     const out: T[] = [];
@@ -548,11 +583,11 @@ class Client implements HlClient {
         seen.add(k);
         out.push(item);
       }
-      if (items.length < pageSize) break;
+      if (items.length < pageSize) return { items: out, capped: false };
       const newest = Math.max(...items.map((x) => x.time));
       start = newest > start ? newest : start + 1;
     }
-    return out;
+    return { items: out, capped: true };
   }
 
   placeOrders(actions: PlannedAction[], markets: Markets, options: SendOptions = {}): Promise<OrderResult[]> {
