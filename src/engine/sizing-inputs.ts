@@ -9,6 +9,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber, shortAddress } from "../core/format.js";
+import { type FillHistory, fillHistoryCut, historyCutText, spanWords } from "../core/history.js";
 import {
   type EdgeFill,
   kellyHistoryRefusal,
@@ -27,6 +28,8 @@ import type { StartupReads } from "./startup-waits.js";
 export interface SizingInputsReader {
   getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<{ t: number; c: number }[]>;
   getFillsByTime?(user: Address, startTime: number): Promise<EdgeFill[]>;
+  /** The same read with the span it covers (HlClient.getFillHistory): preferred when present. */
+  getFillHistory?(user: Address, startTime: number, endTime?: number): Promise<FillHistory<EdgeFill>>;
 }
 
 export interface SizingInputsOptions {
@@ -47,6 +50,8 @@ export class SizingInputsKeeper {
   readonly #vol = new Map<string, { value: number | null; at: number }>();
   readonly #edge = new Map<string, { value: ReturnType<typeof leaderEdge>; at: number }>();
   readonly #failedAt = new Map<string, number>();
+  /** Leaders whose last read of fills the exchange cut (said once a cut begins). */
+  readonly #cut = new Set<string>();
 
   constructor(options: SizingInputsOptions) {
     this.#o = options;
@@ -132,25 +137,46 @@ export class SizingInputsKeeper {
         );
       }
     }
-    if (mode === "kelly" && this.#o.reader.getFillsByTime) {
-      const read = this.#o.reader.getFillsByTime.bind(this.#o.reader);
+    if (mode === "kelly" && (this.#o.reader.getFillHistory || this.#o.reader.getFillsByTime)) {
+      const reader = this.#o.reader;
+      // The span the fills cover: the exchange keeps a leader's 10,000 most recent fills, and a
+      // busy leader's lookback may reach past them (core/history.ts).
+      const read = async (user: Address, startTime: number): Promise<FillHistory<EdgeFill>> => {
+        // To now on the keeper's clock: the lookback asked is the one the edge is measured over.
+        const endTime = this.#o.now();
+        if (reader.getFillHistory) return reader.getFillHistory(user, startTime, endTime);
+        const fills = (await reader.getFillsByTime?.(user, startTime)) ?? [];
+        return { fills, cut: fillHistoryCut({ startTime, endTime, fills }) };
+      };
       /** The start's lines of each leader's edge: said once the history check has passed. */
       const told: string[] = [];
       for (const leader of leaders) {
         const key = leader.toLowerCase();
         if (!this.#due(`edge:${key}`, this.#edge.get(key)?.at, now)) continue;
         try {
-          const fills = await once(`the leader's fills (kelly, ${leader})`, () =>
+          const { fills, cut } = await once(`the leader's fills (kelly, ${leader})`, () =>
             read(leader, now - p.kellyLookbackDays * 86_400_000),
           );
           const value = leaderEdge(fills, this.#o.now(), p.kellyLookbackDays);
+          // Measured on less than the lookback: said once a cut begins (and again once it ends),
+          // for the edge is then a few days' of the leader's trading, not kellyLookbackDays'.
+          const wasCut = this.#cut.has(key);
+          if (cut && !wasCut) {
+            this.#cut.add(key);
+            this.#warn(
+              `kelly: leader ${shortAddress(leader)}'s edge is measured on ${historyCutText(cut)} (--kelly-lookback-days ${p.kellyLookbackDays})`,
+            );
+          } else if (!cut && wasCut) this.#cut.delete(key);
+          const over = cut
+            ? `over ${spanWords(cut.end - cut.start)} (its history is cut, of ${p.kellyLookbackDays} days asked)`
+            : `over ${p.kellyLookbackDays} days`;
           const had = this.#edge.get(key)?.value;
           this.#edge.set(key, { value, at: now });
           const scale = kellyScale(value, p.kellyFraction);
           const edgeText = `${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${detailNumber(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : detailNumber(value.payoff)}, Kelly ${value.kelly === null ? "-" : detailNumber(value.kelly)}`;
           const copied =
             "why" in scale ? `not copied: ${scale.why}` : `× ${detailNumber(p.kellyFraction)} copied`;
-          const line = `kelly: leader ${shortAddress(leader)} over ${p.kellyLookbackDays} days: ${edgeText} (${copied})`;
+          const line = `kelly: leader ${shortAddress(leader)} ${over}: ${edgeText} (${copied})`;
           if (had === undefined) {
             // At the start a leader kelly cannot size is refused below, and says its count there.
             if (!starting) this.#notice(line);
