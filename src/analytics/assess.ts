@@ -10,15 +10,21 @@ import { estimateLeaderEquity } from "./replay.js";
 import { type ScanRow, scanRow } from "./scan.js";
 
 /**
- * The span the leader really traded over, within the asked window: from its first fill when
+ * The span the leader really traded over, within the asked window: the span its fills cover
+ * when the read was cut (LeaderData.cut); else from its first fill when
  * nothing shows earlier history (every coin's first fill opens from flat, no funding paid
  * before it), else the whole window. A leader with 4 minutes of history is not "30 days" —
  * orders per day, the style and the daily figures would be diluted 10,000-fold.
  */
-export function observedWindow(data: Pick<LeaderData, "window" | "fills" | "funding">): {
+export function observedWindow(
+  data: Pick<LeaderData, "window" | "fills" | "funding"> & Partial<Pick<LeaderData, "cut">>,
+): {
   start: number;
   end: number;
 } {
+  // A history the exchange (or the page cap) cut covers its own span, never the window asked:
+  // 10,000 fills of 3 days are not 30 days' (orders per day, P&L per day, drawdown over it).
+  if (data.cut) return { start: data.cut.start, end: data.cut.end };
   const first = data.fills[0];
   if (first === undefined) return data.window;
   const seen = new Set<string>();
@@ -75,6 +81,7 @@ export function assessLeader(
     leaderEquity,
     equity: p.equity,
     takerFee: p.friction.takerFee,
+    historyCut: data.cut,
   });
   const leaderEquitySource = known === null ? "estimated" : "portfolio-or-state";
   return { metrics, leaderEquity, leaderEquitySource, copyability, row };

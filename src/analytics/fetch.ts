@@ -5,6 +5,7 @@
 
 import { HlcopyError, UsageError } from "../core/errors.js";
 import { windowText } from "../core/format.js";
+import { fillHistoryCut, type HistoryCut } from "../core/history.js";
 import type { AccountState, Address, Markets } from "../core/types.js";
 import { sortFills } from "./fills.js";
 import {
@@ -28,6 +29,11 @@ import {
 export interface LeaderDataSource {
   /** Fills with startTime ≤ time ≤ endTime, every page (the adapter paginates). */
   getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<readonly unknown[]>;
+  /**
+   * The same read with what it covers (the adapter's getFillHistory): preferred when present.
+   * Without it a read of FILL_HISTORY_LIMIT fills or more is taken as cut by the exchange's limit.
+   */
+  getFillHistory?(user: Address, startTime: number, endTime?: number): Promise<RawFillHistory>;
   getAccountState?(user: Address): Promise<AccountState>;
   /** Raw clearinghouseState (preferred over getAccountState: it has position values). */
   getClearinghouseState?(user: Address): Promise<unknown>;
@@ -41,10 +47,23 @@ export interface LeaderDataSource {
   getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<readonly unknown[]>;
 }
 
+/** Fills as a source read them (wire or normalized), with the span they cover. */
+export interface RawFillHistory {
+  fills: readonly unknown[];
+  cut: HistoryCut | null;
+}
+
 export interface LeaderData {
   user: Address;
+  /** The window asked for. */
   window: { start: number; end: number };
   fills: Fill[];
+  /**
+   * The fills do not cover the window asked (core/history.ts): the exchange keeps a user's
+   * 10,000 most recent fills, or the read hit its page cap. `cut.start`–`cut.end` is the span
+   * covered; every figure is to be made over it. Null: the fills cover the whole window.
+   */
+  cut: HistoryCut | null;
   funding?: FundingPayment[];
   portfolio?: Portfolio;
   state?: AccountSnapshot;
@@ -84,8 +103,14 @@ export async function fetchLeaderData(
   const warnings: string[] = [];
 
   progress(`fetching fills of ${user} for the last ${windowText(options.days * DAY_MS, "words")}…`);
-  const raw = await source.getFillsByTime(user, window.start, window.end);
-  const fills = sortFills(parseFills(raw, "userFillsByTime"));
+  const read: RawFillHistory = source.getFillHistory
+    ? await source.getFillHistory(user, window.start, window.end)
+    : { fills: await source.getFillsByTime(user, window.start, window.end), cut: null };
+  const fills = sortFills(parseFills(read.fills, "userFillsByTime"));
+  // A source that cannot say what it covers: judged by the count (the exchange's limit).
+  const cut =
+    read.cut ??
+    (source.getFillHistory ? null : fillHistoryCut({ startTime: window.start, endTime: window.end, fills }));
   progress(`fills: ${fills.length.toLocaleString("en-US")}`);
 
   const optional = async <T>(what: string, read: (() => Promise<T>) | undefined): Promise<T | undefined> => {
@@ -100,7 +125,7 @@ export async function fetchLeaderData(
     }
   };
 
-  const data: LeaderData = { user, window, fills, warnings };
+  const data: LeaderData = { user, window, fills, cut, warnings };
   let readState: (() => Promise<AccountSnapshot>) | undefined;
   if (source.getClearinghouseState) {
     readState = async () => parseClearinghouseState(await source.getClearinghouseState?.(user));

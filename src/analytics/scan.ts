@@ -3,6 +3,7 @@
 // several leaders hold now. Plain data in, plain data out.
 
 import { fixed } from "../core/format.js";
+import type { HistoryCut } from "../core/history.js";
 import { maxOf, minOf } from "../core/stats.js";
 import type { Copyability, VerdictLevel } from "./copyability.js";
 import { rebuildHistory } from "./fills.js";
@@ -84,6 +85,12 @@ export interface ScanRow {
   largestWin: number | null;
   largestLoss: number | null;
   longestLosingStreak: number;
+  /**
+   * The exchange served less of the leader's history than the window asked (its 10,000 most
+   * recent fills; core/history.ts): every figure of the row is over historyCut.start–end. Null
+   * when the whole window was read.
+   */
+  historyCut: HistoryCut | null;
   /** Orders per day over the leader's history in the window; null under a day of it (LeaderMetrics.ordersPerDay). */
   ordersPerDay: number | null;
   /** Deprecated: the same rate extrapolated from any span; say `ordersPerDay`. */
@@ -123,6 +130,8 @@ export interface RowInput {
   leaderEquity: number;
   equity: number;
   takerFee: number;
+  /** The span the fills cover when the read was cut (LeaderData.cut). */
+  historyCut?: HistoryCut | null;
 }
 
 /** A leader's row (rank 0 until rankRows). */
@@ -162,6 +171,7 @@ export function scanRow(input: RowInput): ScanRow {
     largestWin: wins.length > 0 ? maxOf(wins) : null,
     largestLoss: losses.length > 0 ? minOf(losses) : null,
     longestLosingStreak: extra.longestLosingStreak,
+    historyCut: input.historyCut ?? null,
     ordersPerDay: m.ordersPerDay,
     tradesPerDay: m.tradesPerDay,
     medianHoldMs: m.holding.medianMs,

@@ -127,6 +127,7 @@ describe("scan metrics on a hand-computed fixture", () => {
 
 function row(p: Partial<ScanRow> & { address: string }): ScanRow {
   return {
+    historyCut: null,
     rank: 0,
     verdict: "copyable",
     reason: "",

@@ -4,12 +4,15 @@
 
 import type { LeaderDataSource } from "../../analytics/fetch.js";
 import type { Address } from "../../core/types.js";
+import type { RequestBudget } from "../../exchange/budget.js";
 import { createExchangeClient } from "../../exchange/index.js";
 import { retryTransient, tellWaitsOnce } from "../../exchange/retry.js";
 import type { NetworkTarget } from "../network.js";
 
 /** Reads need no account: the adapter is built with a placeholder it never uses. */
 const NO_ACCOUNT = "0x0000000000000000000000000000000000000000" as Address;
+/** Pages of 2000 fills one history read may take (the exchange serves 10,000; the rest is slack). */
+const ANALYTICS_FILL_PAGES = 100;
 /** How long one read may keep failing transiently before the command gives up. */
 const READ_TIMEOUT_MS = 120_000;
 
@@ -23,6 +26,8 @@ export interface LeaderSourceOptions {
   /** The retries' clock and wait (tests: a clock that the wait moves on, not the wall's). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The adapter's request budget (default: a new one under the exchange's 1200 weight a minute). */
+  budget?: RequestBudget;
 }
 
 export function createLeaderSource(
@@ -34,6 +39,7 @@ export function createLeaderSource(
     wsUrl: network.wsUrl,
     isTestnet: network.isTestnet,
     account: NO_ACCOUNT,
+    ...(options.budget ? { budget: options.budget } : {}),
   });
   const waits = tellWaitsOnce((line) => options.onWait?.(line));
   const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -51,7 +57,13 @@ export function createLeaderSource(
   };
   return {
     getFillsByTime: (user, startTime, endTime) =>
-      read("userFillsByTime", () => client.getFillsByTime(user, startTime, endTime, { maxPages: 100 })),
+      read("userFillsByTime", () =>
+        client.getFillsByTime(user, startTime, endTime, { maxPages: ANALYTICS_FILL_PAGES }),
+      ),
+    getFillHistory: (user, startTime, endTime) =>
+      read("userFillsByTime", () =>
+        client.getFillHistory(user, startTime, endTime, { maxPages: ANALYTICS_FILL_PAGES }),
+      ),
     getClearinghouseState: (user) => read("clearinghouseState", () => client.getClearinghouseState(user)),
     getMeta: () => read("meta", () => client.getMeta()),
     getPortfolio: (user) => read("portfolio", () => client.getPortfolio(user)),

@@ -19,7 +19,8 @@ import {
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
-import { shortAddress, shownTotal, utcSecond, windowText } from "../../core/format.js";
+import { shortAddress, shownTotal, utcMinute, utcSecond, windowText } from "../../core/format.js";
+import { type HistoryCut, historyCutText } from "../../core/history.js";
 import {
   choiceOf,
   flagName,
@@ -106,7 +107,17 @@ export interface BacktestReport {
   /** The leader's address (the first one's with several; null for --fills). */
   leader: Address | null;
   /** Every leader replayed, with its weight (one entry for a single leader). */
-  leaders: { label: string; address: Address | null; weight: number }[];
+  leaders: {
+    label: string;
+    address: Address | null;
+    weight: number;
+    /**
+     * The exchange served less of this leader's history than asked (its 10,000 most recent
+     * fills) or the read hit its page cap: the span covered (core/history.ts). Null for a whole
+     * window and for --fills.
+     */
+    historyCut: HistoryCut | null;
+  }[];
   source: string;
   result: BacktestResult;
   /** Funding rates replayed: how many, and where from ("none" when not known). */
@@ -439,7 +450,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
         label: file,
         ...(e !== undefined ? { leaderEquity: e } : {}),
       });
-      reported.push({ label: file, address: null, weight: weights[i] as number });
+      reported.push({ label: file, address: null, weight: weights[i] as number, historyCut: null });
     }
     sourceName = files.join(", ");
   } else {
@@ -476,8 +487,10 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
         label: address,
         ...(e !== undefined ? { leaderEquity: e } : {}),
       });
-      reported.push({ label: address, address, weight: weights[i] as number });
+      reported.push({ label: address, address, weight: weights[i] as number, historyCut: data.cut });
     }
+    const aligned = alignCutHistories(leaders, reported);
+    if (aligned) notes.push(aligned);
     const all = leaders.flatMap((l) => l.fills as Fill[]);
     const start = minOf(all.map((f) => f.time));
     const end = maxOf(all.map((f) => f.time));
@@ -523,9 +536,11 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
         );
       }
     }
+    const onlyCut = reported[0]?.historyCut;
     sourceName =
-      parsed.length > 1 ? parsed.join(", ") : `${parsed[0]} (last ${windowText(days * 86_400_000, "words")})`;
-    if (parsed.length === 1) sourceName = `${parsed[0]} (last ${windowText(days * 86_400_000, "words")})`;
+      parsed.length > 1
+        ? parsed.join(", ")
+        : `${parsed[0]} (${onlyCut ? historyCutText(onlyCut) : `last ${windowText(days * 86_400_000, "words")}`})`;
   }
 
   // A coin list naming no market replayed nothing at all (0 orders, exit 0): refused as a trading
@@ -566,6 +581,29 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   if (opts.json) printDocument("backtest", report, out);
   else out.write(`${await renderBacktest(report, opts.width ?? outputWidth())}\n`);
   return report;
+}
+
+/**
+ * Several leaders, one of whose histories the exchange cut: each is replayed over the span every
+ * history covers. Replayed over its own, the cut leader would join the copy days after the others
+ * and the run's figures would mix a month of one with three days of another.
+ * @throws {UsageError} when a leader has no fill in that span.
+ */
+function alignCutHistories(leaders: BacktestLeader[], reported: BacktestReport["leaders"]): string | null {
+  const cuts = reported.flatMap((x) => (x.historyCut ? [x.historyCut] : []));
+  if (leaders.length < 2 || cuts.length === 0) return null;
+  const start = Math.max(...cuts.map((c) => c.start));
+  const end = Math.min(...cuts.map((c) => c.end));
+  for (const l of leaders) {
+    const fills = (l.fills as readonly Fill[]).filter((f) => f.time >= start && f.time <= end);
+    if (fills.length === 0)
+      throw new UsageError(
+        `no fills of ${l.label} from ${utcMinute(start)} to ${utcMinute(end)}, the span every leader's history covers (the exchange keeps a user's 10,000 most recent fills)`,
+        { hint: "backtest the leaders one at a time, or leave out the busiest" },
+      );
+    l.fills = fills;
+  }
+  return `every leader replayed from ${utcMinute(start)} to ${utcMinute(end)}, the span every leader's history covers`;
 }
 
 const REASON_ORDER: ReasonCode[] = [
@@ -648,6 +686,12 @@ export async function renderBacktest(
   lines.push(
     `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${utcSecond(r.window.start)} → ${utcSecond(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
   );
+  // A history the exchange cut: the replay is of the span it covers, said under the header.
+  for (const x of report.leaders) {
+    if (!x.historyCut) continue;
+    const whose = several && x.address ? `${shortAddress(x.address, 8)}: h` : "H";
+    lines.push(`${whose}${historyCutText(x.historyCut).slice(1)}; the replay covers that span only`);
+  }
   if (several) {
     lines.push(
       await compactTable(

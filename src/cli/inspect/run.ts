@@ -11,6 +11,7 @@ import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js"
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
 import { UsageError } from "../../core/errors.js";
 import { shownSum, shownTotal, utcSecond, windowText } from "../../core/format.js";
+import { type HistoryCut, historyCutText } from "../../core/history.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
@@ -44,6 +45,12 @@ export interface InspectReport {
   window: { start: number; end: number; days: number };
   /** The --days asked for (the window is shorter when the leader's history is). */
   requestedDays: number;
+  /**
+   * The exchange served less than the window asked (it keeps a user's 10,000 most recent fills)
+   * or the read hit its page cap: every figure is over `window` = the span covered
+   * (historyCut.start–end), not over `requestedDays`. Null when the whole window was read.
+   */
+  historyCut: HistoryCut | null;
   metrics: Omit<LeaderMetrics, "equityCurve"> & { equityCurve: [number, number][] };
   copyability: Copyability | null;
   equitySource: "flag" | "account" | "default";
@@ -138,6 +145,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     leader,
     window: metrics.window,
     requestedDays: days,
+    historyCut: data.cut,
     metrics,
     copyability,
     equitySource,
@@ -215,10 +223,14 @@ export async function renderInspect(report: InspectReport, width?: number): Prom
   const x = report.extra;
   const lines: string[] = [];
   lines.push(
-    `Leader ${report.leader}: ${utcSecond(m.window.start)} → ${utcSecond(m.window.end)} (${spanText(m.window.end - m.window.start)}${
-      m.window.days < report.requestedDays * 0.99
-        ? ` of history: the leader's first fill in the last ${windowText(report.requestedDays * 86_400_000, "words")}`
-        : ""
+    `Leader ${report.leader}: ${utcSecond(m.window.start)} → ${utcSecond(m.window.end)} (${
+      report.historyCut
+        ? historyCutText(report.historyCut)
+        : `${spanText(m.window.end - m.window.start)}${
+            m.window.days < report.requestedDays * 0.99
+              ? ` of history: the leader's first fill in the last ${windowText(report.requestedDays * 86_400_000, "words")}`
+              : ""
+          }`
     })`,
   );
   const lev = m.leverage;

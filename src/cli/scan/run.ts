@@ -23,6 +23,7 @@ import {
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
 import { shortAddress, windowText } from "../../core/format.js";
+import { historyCutText } from "../../core/history.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { fmtFixed, fmtLev, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
@@ -367,6 +368,8 @@ const CSV_HEAD = [
   "copy_funding",
   "copy_net",
   "reason",
+  // Empty when the whole window was read; else where the history the exchange served begins (ms).
+  "history_cut_since",
 ];
 
 function csvCell(v: unknown): string {
@@ -409,6 +412,7 @@ export function renderCsv(report: ScanReport): string {
         r.copy.fundingUsd,
         r.copy.netUsd,
         r.reason,
+        r.historyCut?.start,
       ]
         .map(csvCell)
         .join(","),
@@ -488,6 +492,12 @@ export async function renderScan(report: ScanReport): Promise<string> {
       ),
     );
     for (const r of report.leaders) lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${verdictLine(r)}`);
+    // A leader whose history the exchange cut is ranked on the span it covers: said, per leader.
+    for (const r of report.leaders)
+      if (r.historyCut)
+        lines.push(
+          `${shortAddress(r.address, 8)}: ${historyCutText(r.historyCut)}; its row is over that span`,
+        );
   } else lines.push(report.excluded.length > 0 ? "No leader passed the filters." : "No leader to rank.");
   for (const a of report.noTrades) lines.push(`${shortAddress(a, 8)} ${NO_TRADES} (not ranked)`);
   for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
