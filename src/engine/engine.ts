@@ -37,6 +37,7 @@ import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
 import { ExitStep } from "./exit-step.js";
 import { PnlKeeper } from "./figures.js";
+import { fillHistoryRead } from "./fill-history.js";
 import { FillsSilence } from "./fills-silence.js";
 import { InFlight } from "./in-flight.js";
 import { JournalGuard } from "./journal-guard.js";
@@ -1450,7 +1451,7 @@ export class CopyEngine {
     );
     await this.#guard.readHistory(
       this.#leaders.map((l) => l.view()),
-      o.reader.getFillsByTime?.bind(o.reader),
+      fillHistoryRead(o.reader, this.#now),
       () => {
         this.#requests++;
       },

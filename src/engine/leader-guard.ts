@@ -11,6 +11,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber, fmtUsd, shortAddress, utcMinute } from "../core/format.js";
+import { type FillHistory, historyCutText } from "../core/history.js";
 import {
   attribute,
   bookDrawdownPct,
@@ -290,7 +291,8 @@ export class LeaderGuard {
    */
   async readHistory(
     leaders: readonly LeaderState[],
-    read: ((user: Address, startTime: number) => Promise<LeaderFillFact[]>) | undefined,
+    /** A leader's fills from `startTime` to now, with the span they cover (HlClient.getFillHistory). */
+    read: ((user: Address, startTime: number) => Promise<FillHistory<LeaderFillFact>>) | undefined,
     countRequest: () => void,
     /** The start-up read (the engine's StartupWaits): retried while no sweep has succeeded. */
     startup?: StartupReads,
@@ -305,9 +307,18 @@ export class LeaderGuard {
           countRequest();
           return read(l.address, now - HISTORY_MS);
         };
-        const fills = startup
+        const { fills, cut } = startup
           ? await startup.read(`the leader's fills (risk.skipLeaderNewCoins, ${l.address})`, once)
           : await once();
+        // A leader busier than the exchange's history (its 10,000 most recent fills): a coin it
+        // opened before the history begins is not judged, one opened since is judged on what the
+        // history holds — said, for the setting then acts on less than its window.
+        if (cut)
+          this.#o.emit({
+            type: "warning",
+            ts: this.#o.now(),
+            message: `leader ${shortAddress(l.address)}: risk.skipLeaderNewCoins reads ${historyCutText(cut)}: a coin it opened before then is not judged new, one opened since is judged on that history alone`,
+          });
         const times = this.#lastFill.get(key) ?? new Map<string, number>();
         for (const f of fills) times.set(f.coin, Math.max(times.get(f.coin) ?? 0, f.time));
         this.#lastFill.set(key, times);

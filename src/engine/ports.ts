@@ -4,6 +4,7 @@
 // the behaviour behind them.
 
 import type { HlcopyError } from "../core/errors.js";
+import type { FillHistory } from "../core/history.js";
 import type { CloidLookup, OrderStatus } from "../core/orders.js";
 import type { HaltKind } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
@@ -59,6 +60,12 @@ export interface EngineReader {
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
   getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
+  /**
+   * getFillsByTime with the span the fills cover (core/history.ts): a leader's history read
+   * over a window (kelly's lookback, risk.skipLeaderNewCoins) says when the exchange's 10,000
+   * most recent fills end short of it. HlClient implements it.
+   */
+  getFillHistory?(user: Address, startTime: number, endTime?: number): Promise<FillHistory>;
   /** The user's latest fills (userFills): the account's anchor on the exchange (core/fills.ts pickAnchor). */
   getLatestFills?(user: Address): Promise<Fill[]>;
   /**

@@ -9,7 +9,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber, shortAddress } from "../core/format.js";
-import { type FillHistory, fillHistoryCut, historyCutText, spanWords } from "../core/history.js";
+import { type FillHistory, historyCutText, spanWords } from "../core/history.js";
 import {
   type EdgeFill,
   kellyHistoryRefusal,
@@ -22,6 +22,7 @@ import { type SizingInputs, sizingParams } from "../core/sizing.js";
 import type { Address } from "../core/types.js";
 import { hourlyVolatility } from "../core/volatility.js";
 import type { EngineEvent } from "./events.js";
+import { fillHistoryRead } from "./fill-history.js";
 import type { StartupReads } from "./startup-waits.js";
 
 /** What the keeper reads (HlClient satisfies it). */
@@ -137,17 +138,10 @@ export class SizingInputsKeeper {
         );
       }
     }
-    if (mode === "kelly" && (this.#o.reader.getFillHistory || this.#o.reader.getFillsByTime)) {
-      const reader = this.#o.reader;
-      // The span the fills cover: the exchange keeps a leader's 10,000 most recent fills, and a
-      // busy leader's lookback may reach past them (core/history.ts).
-      const read = async (user: Address, startTime: number): Promise<FillHistory<EdgeFill>> => {
-        // To now on the keeper's clock: the lookback asked is the one the edge is measured over.
-        const endTime = this.#o.now();
-        if (reader.getFillHistory) return reader.getFillHistory(user, startTime, endTime);
-        const fills = (await reader.getFillsByTime?.(user, startTime)) ?? [];
-        return { fills, cut: fillHistoryCut({ startTime, endTime, fills }) };
-      };
+    // The span the fills cover: the exchange keeps a leader's 10,000 most recent fills, and a
+    // busy leader's lookback may reach past them (core/history.ts). To now on the keeper's clock.
+    const read = mode === "kelly" ? fillHistoryRead(this.#o.reader, this.#o.now) : undefined;
+    if (read) {
       /** The start's lines of each leader's edge: said once the history check has passed. */
       const told: string[] = [];
       for (const leader of leaders) {

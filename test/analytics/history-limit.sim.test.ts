@@ -1,6 +1,6 @@
 // The exchange serves only a user's 10,000 most recent fills. A busy leader's window reaches
 // past them: the simulator forgets as the exchange does, the adapter says what its read covers,
-// and inspect, scan, backtest and kelly say the history is cut and measure over what it covers
+// and inspect, scan, backtest, kelly and risk.skipLeaderNewCoins say the history is cut and measure over what it covers
 // — they reported "30 days" of figures made from the last two.
 
 import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
@@ -13,11 +13,14 @@ import { runScanCommand } from "../../src/cli/scan/run.js";
 import { engineClient } from "../../src/cli/wiring.js";
 import { FILL_HISTORY_LIMIT } from "../../src/core/history.js";
 import { defaultSettings } from "../../src/core/settings.js";
-import type { Address } from "../../src/core/types.js";
+import type { Address, LeaderState } from "../../src/core/types.js";
 import type { EngineEvent } from "../../src/engine/events.js";
+import { fillHistoryRead } from "../../src/engine/fill-history.js";
+import { LeaderGuard } from "../../src/engine/leader-guard.js";
 import { SizingInputsKeeper } from "../../src/engine/sizing-inputs.js";
 import { RequestBudget } from "../../src/exchange/budget.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { openJournal } from "../../src/store/journal.js";
 import { tempDir } from "../helpers/cli.js";
 import { sink } from "./helpers.js";
 
@@ -299,6 +302,34 @@ describe("kelly's lookback over a cut history", () => {
     expect(warnings).toEqual([
       expect.stringMatching(
         /^kelly: leader 0x\w+…\w+'s edge is measured on history since .* \(the exchange keeps a user's 10,000 most recent fills\): \d\.\d days of the 30 days asked \(--kelly-lookback-days 30\)$/,
+      ),
+    ]);
+  });
+});
+
+describe("risk.skipLeaderNewCoins over a cut history", () => {
+  it("says the new-coin check reads less than its window", async () => {
+    const settings = defaultSettings();
+    settings.risk.skipLeaderNewCoins = true;
+    const events: EngineEvent[] = [];
+    const guard = new LeaderGuard({
+      journal: openJournal(":memory:"),
+      settings,
+      leaders: [{ address: busy, weight: 1 }],
+      persist: false,
+      emit: (e) => events.push(e),
+      now: () => NOW,
+      runId: () => null,
+    });
+    const leader = { address: busy, positions: {} } as unknown as LeaderState;
+    await guard.readHistory(
+      [leader],
+      fillHistoryRead(client(busy), () => NOW),
+      () => {},
+    );
+    expect(events.flatMap((e) => (e.type === "warning" ? [e.message] : []))).toEqual([
+      expect.stringMatching(
+        /^leader 0x\w+…\w+: risk\.skipLeaderNewCoins reads history since .* \(the exchange keeps a user's 10,000 most recent fills\): \d\.\d days of the 60 days asked: a coin it opened before then is not judged new, one opened since is judged on that history alone$/,
       ),
     ]);
   });

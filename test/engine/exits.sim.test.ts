@@ -384,11 +384,11 @@ describe("leader-behaviour breakers", () => {
     let failures = 1;
     const reader = new Proxy(t.client, {
       get(target, prop) {
-        if (prop === "getFillsByTime") {
-          return (user: Address, startTime: number) =>
+        if (prop === "getFillHistory") {
+          return (user: Address, startTime: number, endTime?: number) =>
             user === leader.address && failures-- > 0
               ? Promise.reject(new RetryableError("userFillsByTime failed: 502 Bad Gateway"))
-              : target.getFillsByTime(user, startTime);
+              : target.getFillHistory(user, startTime, endTime);
         }
         const value: unknown = Reflect.get(target, prop, target);
         return typeof value === "function" ? value.bind(target) : value;
