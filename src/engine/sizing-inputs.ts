@@ -152,8 +152,8 @@ export class SizingInputsKeeper {
             read(leader, now - p.kellyLookbackDays * 86_400_000),
           );
           const value = leaderEdge(fills, this.#o.now(), p.kellyLookbackDays);
-          // Measured on less than the lookback: said once a cut begins (and again once it ends),
-          // for the edge is then a few days' of the leader's trading, not kellyLookbackDays'.
+          // Measured on less than the lookback: said when a cut begins (again if it ends and comes
+          // back), for the edge is then a few days' of the leader's trading, not kellyLookbackDays'.
           const wasCut = this.#cut.has(key);
           if (cut && !wasCut) {
             this.#cut.add(key);
