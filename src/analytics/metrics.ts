@@ -470,7 +470,8 @@ export function classifyStyle(input: {
   if (input.tradesPerDay >= T.highFrequencyTradesPerDay) {
     return {
       style: "high-frequency",
-      reason: `${input.tradesPerDay.toFixed(0)} orders/day ≥ ${T.highFrequencyTradesPerDay}`,
+      // Grouped as every other count and sum hlcopy shows ("170,689", as "$890,808" beside it).
+      reason: `${Math.round(input.tradesPerDay).toLocaleString("en-US")} orders/day ≥ ${T.highFrequencyTradesPerDay}`,
     };
   }
   if (hold === null) return { style: "unknown", reason: "no closed positions and no inventory to measure" };

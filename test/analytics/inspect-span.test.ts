@@ -10,6 +10,7 @@ import { observedWindow } from "../../src/analytics/assess.js";
 import { runInspectCommand } from "../../src/cli/inspect/run.js";
 import { runScanCommand } from "../../src/cli/scan/run.js";
 import { defaultSettings } from "../../src/core/settings.js";
+import { unwrapped } from "../helpers/cli.js";
 import { sink, trades } from "./helpers.js";
 
 const LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
@@ -48,9 +49,13 @@ describe("inspect's span", () => {
     // reads the extrapolated 1,440 (the deprecated tradesPerDay).
     expect(report.metrics.ordersPerDay).toBeNull();
     expect(report.metrics.tradesPerDay).toBeCloseTo(1440, 0);
-    const head = out.text().split("\n")[0];
+    const head = unwrapped(out.text()).split("\n")[0];
     expect(head).toContain("(4 minutes of history");
     expect(head).not.toContain("30.0 days");
+    // The report's lines fit 80 columns (piped): the first one, address and span, ran ~150.
+    for (const line of out.text().split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
+    // Counts grouped as the dollar sums beside them.
+    expect(unwrapped(out.text())).toContain("1,440 orders/day ≥ 100");
   });
 
   it("one minute of history: '1 minute', and no daily rate extrapolated from it", async () => {

@@ -15,7 +15,15 @@ import { type HistoryCut, historyCutText } from "../../core/history.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtPct, fmtShare, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
+import {
+  fmtFixed,
+  fmtPct,
+  fmtShare,
+  fmtUsd,
+  fmtUsdSigned,
+  wrapReportLines,
+  wrapToWidth,
+} from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -383,7 +391,9 @@ export async function renderInspect(report: InspectReport, width?: number): Prom
     lines.push(`Note: ${m.tracker.mismatches} fill(s) disagreed with the rebuilt position (missing fills).`);
   }
   for (const w of report.warnings) lines.push(`note: ${w}`);
-  return lines.join("\n");
+  // Lines of words within the terminal's width (80 piped), as status's and backtest's: the first
+  // line (the address and the span) ran ~150 wide. Tables as drawn (already within it).
+  return wrapReportLines(lines, width ?? outputWidth()).join("\n");
 }
 
 function lastNonZero(rows: { count: number }[]): number {
