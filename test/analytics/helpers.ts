@@ -93,3 +93,22 @@ export function cassetteSource(overrides: Partial<LeaderDataSource> = {}): Leade
     ...overrides,
   };
 }
+
+/**
+ * `n` marketable IOCs of 0.001 BTC (asset 0) for one order action, buys and sells in turn from
+ * a buy (`first` odd: from a sell), priced 1 % through `px`: on the simulator, n fills at once —
+ * a busy leader's history made cheaply.
+ */
+export function iocBatch(px: number, n: number, first = 0) {
+  return Array.from({ length: n }, (_, i) => {
+    const buy = (first + i) % 2 === 0;
+    return {
+      a: 0,
+      b: buy,
+      p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
+      s: "0.001",
+      r: false,
+      t: { limit: { tif: "Ioc" as const } },
+    };
+  });
+}

@@ -22,7 +22,7 @@ import { RequestBudget } from "../../src/exchange/budget.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { tempDir } from "../helpers/cli.js";
-import { sink } from "./helpers.js";
+import { iocBatch, sink } from "./helpers.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -53,21 +53,7 @@ function trader(usd: number): { address: Address; sdk: ExchangeClient } {
 
 /** `n` marketable IOCs of 0.001 BTC in one action, buys and sells in turn: n fills at one time. */
 async function batch(sdk: ExchangeClient, n: number): Promise<void> {
-  const px = sim.control.mid("BTC") ?? 0;
-  await sdk.order({
-    orders: Array.from({ length: n }, (_, i) => {
-      const buy = i % 2 === 0;
-      return {
-        a: 0,
-        b: buy,
-        p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
-        s: "0.001",
-        r: false,
-        t: { limit: { tif: "Ioc" as const } },
-      };
-    }),
-    grouping: "na",
-  });
+  await sdk.order({ orders: iocBatch(sim.control.mid("BTC") ?? 0, n), grouping: "na" });
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { createLeaderSource } from "../../src/cli/analytics/source.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { fundedAccount } from "../exchange/helpers.js";
 import { deadUrl } from "../helpers/cli.js";
+import { iocBatch } from "./helpers.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -45,20 +46,7 @@ describe("the analytics source over the exchange adapter", () => {
     const px = sim.control.mid("BTC") ?? 0;
     // 22 batches of 100 small IOC buys and sells: at least 2200 fills.
     for (let b = 0; b < 22; b++) {
-      await leader.sdk.order({
-        orders: Array.from({ length: 100 }, (_, i) => {
-          const buy = (b * 100 + i) % 2 === 0;
-          return {
-            a: 0,
-            b: buy,
-            p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
-            s: "0.001",
-            r: false,
-            t: { limit: { tif: "Ioc" as const } },
-          };
-        }),
-        grouping: "na",
-      });
+      await leader.sdk.order({ orders: iocBatch(px, 100, b * 100), grouping: "na" });
     }
     const source = createLeaderSource(network());
     const fills = (await source.getFillsByTime(leader.address, 0)) as { tid: number }[];

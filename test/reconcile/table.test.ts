@@ -35,6 +35,19 @@ const plan = (targets: CoinTarget[], actions: Plan["actions"] = []): Plan => ({
   inSync: actions.length === 0,
 });
 
+/** A dry run's report of one plan (decided and re-read alike). */
+const dryRunReport = (p: Plan) =>
+  buildReport({
+    leader: LEADER,
+    account: ACCOUNT,
+    dryRun: true,
+    decided: p,
+    final: p,
+    results: [],
+    halted: false,
+    requests: 3,
+  });
+
 /** The cells of the table row that starts with `coin`. */
 const rowOf = (text: string, coin: string): string[] =>
   (text.split("\n").find((l) => l.startsWith(`│ ${coin} `)) ?? "")
@@ -181,16 +194,7 @@ describe("a leader with nothing to size from (its equity net of cash flows ≤ 0
       leader: leaderFixture({ BTC: 1 }, 50_000, { equityBase: -10_000 }),
       ours: account({ BTC: -0.5 }),
     });
-    const report = buildReport({
-      leader: LEADER,
-      account: ACCOUNT,
-      dryRun: true,
-      decided: p,
-      final: p,
-      results: [],
-      halted: false,
-      requests: 3,
-    });
+    const report = dryRunReport(p);
     expect(report.inSync).toBe(false);
     expect(report.drift).toEqual([
       {
@@ -255,22 +259,7 @@ describe("a coin a cap cut", () => {
     });
     const equity = "equity-ratio: our $20,000.00 / leader $99,951.86 × 1 = ratio 0.200096";
     const alike = plan([sized("BTC", equity), sized("ETH", equity), sized("SOL", equity)]);
-    const render = (p: Plan) =>
-      renderReport(
-        buildReport({
-          leader: LEADER,
-          account: ACCOUNT,
-          dryRun: true,
-          decided: p,
-          final: p,
-          results: [],
-          halted: false,
-          requests: 3,
-        }),
-        p,
-        p,
-        80,
-      );
+    const render = (p: Plan) => renderReport(dryRunReport(p), p, p, 80);
     const once = await render(alike);
     expect(once).toContain(`sizing (equity-ratio), every coin alike (BTC, ETH, SOL):\n  ${equity}\n`);
     expect(once.split(equity)).toHaveLength(2);
