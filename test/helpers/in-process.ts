@@ -9,8 +9,9 @@
 // spawned child's pipes are not), its environment, its exit code, the listeners it adds to the
 // process (signals, exit), and `process.exit`. One command at a time: a second started while
 // one runs (a test's Promise.all) is spawned. Commands that live on signals or terminals —
-// follow, demo, sim — are always spawned, as is every command under HLCOPY_TEST_SPAWN=1 (the
-// suite as it was: `HLCOPY_TEST_SPAWN=1 npx vitest run`).
+// follow, demo, sim — are always spawned, as is every command under SPAWN_CLI_TESTS=1 (the
+// suite as it was: `SPAWN_CLI_TESTS=1 npx vitest run`; not an HLCOPY_ variable: hlcopy refuses
+// one it does not read, and some tests run its program on this process's environment).
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -40,7 +41,7 @@ let running = false;
 
 /** Whether this command may run in the test's process now. */
 export function canRunInProcess(args: readonly string[], nodeArgs: readonly string[] | undefined): boolean {
-  if (running || process.env.HLCOPY_TEST_SPAWN === "1") return false;
+  if (running || process.env.SPAWN_CLI_TESTS === "1") return false;
   if (nodeArgs !== undefined && nodeArgs.length > 0) return false;
   const command = commandOf(args);
   return command === undefined || !OWN_PROCESS.has(command);
