@@ -33,7 +33,13 @@ export interface LeaderDataSource {
    * The same read with what it covers (the adapter's getFillHistory): preferred when present.
    * Without it a read of FILL_HISTORY_LIMIT fills or more is taken as cut by the exchange's limit.
    */
-  getFillHistory?(user: Address, startTime: number, endTime?: number): Promise<RawFillHistory>;
+  getFillHistory?(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+    /** After each full page (2,000 fills) when more follow: the fills read so far. */
+    onPage?: (fills: number) => void,
+  ): Promise<RawFillHistory>;
   getAccountState?(user: Address): Promise<AccountState>;
   /** Raw clearinghouseState (preferred over getAccountState: it has position values). */
   getClearinghouseState?(user: Address): Promise<unknown>;
@@ -104,7 +110,11 @@ export async function fetchLeaderData(
 
   progress(`fetching fills of ${user} for the last ${windowText(options.days * DAY_MS, "words")}…`);
   const read: RawFillHistory = source.getFillHistory
-    ? await source.getFillHistory(user, window.start, window.end)
+    ? // A busy leader's history is pages read under the request budget (~30 s for 10,000
+      // fills): each page said, so a long read is seen to move.
+      await source.getFillHistory(user, window.start, window.end, (n) =>
+        progress(`fills: ${n.toLocaleString("en-US")}…`),
+      )
     : { fills: await source.getFillsByTime(user, window.start, window.end), cut: null };
   const fills = sortFills(parseFills(read.fills, "userFillsByTime"));
   // A source that cannot say what it covers: judged by the count (the exchange's limit).

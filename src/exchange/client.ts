@@ -171,7 +171,11 @@ export interface HlClient {
     user: Address,
     startTime: number,
     endTime?: number,
-    options?: { maxPages?: number },
+    options?: {
+      maxPages?: number;
+      /** After each full page (more follow): the fills read so far — a busy leader's read is long. */
+      onPage?: (fills: number) => void;
+    },
   ): Promise<FillHistory>;
   /**
    * Reads for analytics (inspect, scan, backtest): replies as the SDK validated them, left for
@@ -500,7 +504,7 @@ class Client implements HlClient {
     user: Address,
     startTime: number,
     endTime?: number,
-    options: { maxPages?: number } = {},
+    options: { maxPages?: number; onPage?: (fills: number) => void } = {},
   ): Promise<FillHistory> {
     // The span asked ends now when no end is given: the exchange's limit counts back from now.
     const askedEnd = endTime ?? this.#now();
@@ -515,7 +519,7 @@ class Client implements HlClient {
           aggregateByTime: false,
         }),
       (f) => `${f.tid}:${f.hash}`,
-      { maxPages: options.maxPages ?? MAX_PAGES },
+      { maxPages: options.maxPages ?? MAX_PAGES, ...(options.onPage ? { onPage: options.onPage } : {}) },
     );
     const fills = all.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
     return { fills, cut: fillHistoryCut({ startTime, endTime: askedEnd, fills, pageCapped: capped }) };
@@ -563,13 +567,16 @@ class Client implements HlClient {
     return (await this.#paginatePages(operation, startTime, page, key, options)).items;
   }
 
-  /** #paginate, saying whether it stopped at its page cap with a full page last (more may follow). */
+  /**
+   * #paginate, saying whether it stopped at its page cap with a full page last (more may follow);
+   * `onPage`: the items so far after each full page.
+   */
   async #paginatePages<T extends { time: number }>(
     operation: string,
     startTime: number,
     page: (start: number) => Promise<T[]>,
     key: (item: T) => string,
-    options: { pageSize?: number; maxPages?: number } = {},
+    options: { pageSize?: number; maxPages?: number; onPage?: (items: number) => void } = {},
   ): Promise<{ items: T[]; capped: boolean }> {
     const pageSize = options.pageSize ?? PAGE;
     const seen = new Set<string>();
@@ -584,6 +591,7 @@ class Client implements HlClient {
         out.push(item);
       }
       if (items.length < pageSize) return { items: out, capped: false };
+      options.onPage?.(out.length);
       const newest = Math.max(...items.map((x) => x.time));
       start = newest > start ? newest : start + 1;
     }

@@ -54,6 +54,17 @@ describe("the analytics source over the exchange adapter", () => {
     expect(new Set(fills.map((f) => f.tid)).size).toBe(fills.length);
     // and more than one request went out for them
     expect(sim.control.stats().infoByType.userFillsByTime).toBeGreaterThanOrEqual(2);
+    // inspect's read of them says each full page as it comes (a busy leader's read is long):
+    // "fills: 2,000…", then the total.
+    const said: string[] = [];
+    const data = await fetchLeaderData(source, leader.address, {
+      days: 1,
+      now: Date.now(),
+      fillsOnly: true,
+      onProgress: (line) => said.push(line),
+    });
+    const counts = said.filter((l) => l.startsWith("fills: "));
+    expect(counts).toEqual(["fills: 2,000…", `fills: ${data.fills.length.toLocaleString("en-US")}`]);
   });
 
   it("a 429 or a 500 on the way is retried, not fatal, and the wait is told", async () => {

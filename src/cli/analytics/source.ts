@@ -60,9 +60,12 @@ export function createLeaderSource(
       read("userFillsByTime", () =>
         client.getFillsByTime(user, startTime, endTime, { maxPages: ANALYTICS_FILL_PAGES }),
       ),
-    getFillHistory: (user, startTime, endTime) =>
+    getFillHistory: (user, startTime, endTime, onPage) =>
       read("userFillsByTime", () =>
-        client.getFillHistory(user, startTime, endTime, { maxPages: ANALYTICS_FILL_PAGES }),
+        client.getFillHistory(user, startTime, endTime, {
+          maxPages: ANALYTICS_FILL_PAGES,
+          ...(onPage ? { onPage } : {}),
+        }),
       ),
     getClearinghouseState: (user) => read("clearinghouseState", () => client.getClearinghouseState(user)),
     getMeta: () => read("meta", () => client.getMeta()),
