@@ -95,9 +95,10 @@ export function whereStopped(error: unknown): string {
  */
 export class RunInterrupted extends HlcopyError {
   override name = "RunInterrupted";
-  constructor(signal: NodeJS.Signals, where: string, again: string) {
+  /** `hint`: what stands instead, when the run changed something before it could send (a flatten's halt). */
+  constructor(signal: NodeJS.Signals, where: string, again: string, hint?: string) {
     super(`interrupted by ${signal} ${where}: nothing was sent`, {
-      hint: `the account is as it was: run ${again} again`,
+      hint: hint ?? `the account is as it was: run ${again} again`,
       exitCode: ExitCode.interrupted,
     });
   }

@@ -4,7 +4,7 @@
 // a manual halt, as reconcile runs the engine).
 
 import { existsSync, mkdirSync } from "node:fs";
-import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
+import { ExitCode, OperationalError, toHlcopyError, UsageError } from "../../core/errors.js";
 import { type FlattenClose, type FlattenLeft, flattenPreview, positionsLeft } from "../../core/flatten.js";
 import { detailNumber, fmtUsd, roundFigure, utcMinute } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
@@ -30,6 +30,7 @@ import { wrapReportLines } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { outputWidth, printDocument, renderTable, type Writer } from "../output.js";
 import { resendOnRateLimit } from "../rate-limit.js";
+import { onStopSignals, RunInterrupted, whereStopped } from "../signals.js";
 import { currentRun, openExisting, startingHolder } from "../status/run.js";
 import { liveJournalRuns, type TradingSession } from "../trading.js";
 
@@ -528,60 +529,133 @@ export async function runFlatten(
   // halt journaled here would not hold them — the next reconcile would copy the leader again.
   // The pause, which every run reads wherever its journal is, is recorded for them (below).
   const elsewhere = flattensElsewhere(ctx, p.account);
-  const session = await openFlattenSession(ctx, p.settings, false, err);
-  const now = Date.now();
-  if (!session.journal.activeHalt()) {
-    session.journal.recordHalt({ ts: now, kind: "manual", reason: FLATTEN_REASON });
-  }
-  const engine = await flattenEngine(ctx, session, p.settings, false, err);
-  let code: number = ExitCode.runtime;
+  // A stop signal (Ctrl-C, kill, a closed terminal) ended the process at once, silently, exit 130
+  // — while the exchange was being waited for, or with closes on their way. As reconcile: before
+  // the closes go, it stops there and says what stands (the halt, once recorded); once they go,
+  // nothing more is sent, the closes out are awaited, the account read again and the report said.
+  const stop = flattenStop(err);
   try {
-    // A journal another program holds is waited for (said once), as reconcile's and follow's.
-    await engine.beginWhenFree();
-    await engine.recoverOrders();
-    const first = await engine.sweep("sweep", true);
-    const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
-    const left = positionsLeft(final.plan);
-    const closed = first.results.map((r) => ({
-      coin: r.coin,
-      side: r.side,
-      size: r.size,
-      status: r.status,
-      filledSize: r.filledSize,
-    }));
-    code = left.length === 0 ? ExitCode.ok : ExitCode.drift;
-    if (elsewhere) {
-      const paths = pendingPausePaths(lookDirs(ctx.env), ctx.network, p.account, false);
-      recordPause(ctx, p.account, false, readStandingPause(paths));
-    }
-    tell(
-      ctx,
-      out,
-      "flatten",
-      {
-        account: p.account,
-        running: false,
-        did: "flattened",
-        closed,
-        left,
-        halted: true,
-        ...(elsewhere ? { paused: true } : {}),
-      },
-      `no follow is running: flattened here — ${closed.length} reduce-only order(s)${
-        closed.length > 0
-          ? ` (${closed.map((c) => `${c.coin} ${c.side} ${c.filledSize}/${c.size} ${c.status}`).join(", ")})`
-          : ""
-      }; ${left.length === 0 ? "no position left" : `left: ${left.map((l) => `${l.coin} ${l.size}`).join(", ")}`}; halted (manual) until hlcopy resume${
-        elsewhere
-          ? ` — and paused: this config directory (${ctx.configDir}) had no journal of the account, so the runs that trade it keep theirs elsewhere; the pause holds them wherever it is (the next follow starts paused, reconcile sends nothing)`
-          : ""
-      }`,
-    );
+    return await flattenHere();
   } finally {
-    await engine.stop("flatten done", code);
-    session.close();
+    stop.off();
   }
-  return code;
+
+  async function flattenHere(): Promise<number> {
+    let session: TradingSession;
+    try {
+      session = await openFlattenSession(ctx, p.settings, false, err, stop.startup.signal);
+    } catch (error) {
+      throw stop.interrupted(error, "during start-up", false);
+    }
+    if (stop.signalled) {
+      session.close();
+      throw stop.interrupted(null, "during start-up", false);
+    }
+    const now = Date.now();
+    if (!session.journal.activeHalt()) {
+      session.journal.recordHalt({ ts: now, kind: "manual", reason: FLATTEN_REASON });
+    }
+    const engine = await flattenEngine(ctx, session, p.settings, false, err);
+    stop.engine = engine;
+    let code: number = ExitCode.runtime;
+    try {
+      // A journal another program holds is waited for (said once), as reconcile's and follow's.
+      await engine.beginWhenFree();
+      await engine.recoverOrders();
+      const first = await engine.sweep("sweep", true).catch((error: unknown) => {
+        throw stop.interrupted(error, "before the closes were sent", true);
+      });
+      if (stop.stoppedEarly) throw stop.interrupted(null, "before the closes were sent", true);
+      const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
+      const left = positionsLeft(final.plan);
+      const closed = first.results.map((r) => ({
+        coin: r.coin,
+        side: r.side,
+        size: r.size,
+        status: r.status,
+        filledSize: r.filledSize,
+      }));
+      code = left.length === 0 ? ExitCode.ok : ExitCode.drift;
+      if (elsewhere) {
+        const paths = pendingPausePaths(lookDirs(ctx.env), ctx.network, p.account, false);
+        recordPause(ctx, p.account, false, readStandingPause(paths));
+      }
+      tell(
+        ctx,
+        out,
+        "flatten",
+        {
+          account: p.account,
+          running: false,
+          did: "flattened",
+          closed,
+          left,
+          halted: true,
+          ...(elsewhere ? { paused: true } : {}),
+        },
+        `no follow is running: flattened here — ${closed.length} reduce-only order(s)${
+          closed.length > 0
+            ? ` (${closed.map((c) => `${c.coin} ${c.side} ${c.filledSize}/${c.size} ${c.status}`).join(", ")})`
+            : ""
+        }; ${left.length === 0 ? "no position left" : `left: ${left.map((l) => `${l.coin} ${l.size}`).join(", ")}`}; halted (manual) until hlcopy resume${
+          elsewhere
+            ? ` — and paused: this config directory (${ctx.configDir}) had no journal of the account, so the runs that trade it keep theirs elsewhere; the pause holds them wherever it is (the next follow starts paused, reconcile sends nothing)`
+            : ""
+        }`,
+      );
+    } catch (error) {
+      code = toHlcopyError(error).exitCode;
+      throw error;
+    } finally {
+      await engine.stop("flatten done", code);
+      session.close();
+    }
+    return code;
+  }
+}
+
+/**
+ * A flatten's stop signals (onStopSignals), as reconcile's: `startup` aborts the session's
+ * start-up reads; before the engine has acted the engine stops (nothing is sent); after, its sends
+ * end (the closes out are awaited) and the line says so. `interrupted`: the error to end with
+ * when the signal came before anything was sent — the flatten's halt named when it was recorded.
+ */
+function flattenStop(err: Writer, again = "hlcopy flatten") {
+  const state = {
+    signalled: null as NodeJS.Signals | null,
+    stoppedEarly: false,
+    engine: undefined as CopyEngine | undefined,
+    startup: new AbortController(),
+    off: () => {},
+    /** `error` rethrown as it is when no signal stopped the flatten. */
+    interrupted(error: unknown, where: string, halted: boolean): unknown {
+      if (state.signalled === null || error instanceof RunInterrupted) return error;
+      // Stopped at a prompt (the passphrase) says so; any other error a stop caused is the step's.
+      const at = error === null ? where : whereStopped(error);
+      return new RunInterrupted(
+        state.signalled,
+        at === "during the start checks" ? where : at,
+        again,
+        halted
+          ? "trading stays halted (manual) until hlcopy resume, and the positions are open: run hlcopy flatten again to close them (hlcopy status shows them)"
+          : undefined,
+      );
+    },
+  };
+  state.off = onStopSignals((signal) => {
+    state.signalled ??= signal;
+    const engine = state.engine;
+    if (!engine?.hasActed) state.stoppedEarly = true;
+    if (!engine) state.startup.abort();
+    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.interrupted);
+    else {
+      engine.endSends(`stopped by ${signal}`);
+      err.write(
+        `${signal}: nothing more is sent — a close already out is awaited, then the account read again and the report (${signal} again ends it now)\n`,
+      );
+    }
+  });
+  return state;
 }
 
 /** Why a flatten halts, as the journal, the running follow and status say it. */
@@ -608,9 +682,11 @@ async function openFlattenSession(
   settings: Settings,
   dryRun: boolean,
   err: Writer,
+  signal?: AbortSignal,
 ): Promise<TradingSession> {
   const { openTradingSession } = await import("../trading.js");
   return openTradingSession(ctx, {
+    ...(signal ? { signal } : {}),
     needKey: !dryRun,
     lock: !dryRun,
     command: "flatten",
@@ -723,15 +799,32 @@ async function previewFlatten(
       "a flatten now would do nothing (dry run: nothing sent)",
     );
   const elsewhere = !follow && flattensElsewhere(ctx, account);
-  const session = await openFlattenSession(ctx, p.settings, true, err);
+  // Ctrl-C while the exchange is waited for: said, as reconcile --dry-run says it (exit 130).
+  const stop = flattenStop(err, "hlcopy flatten --dry-run");
+  let session: TradingSession;
+  try {
+    session = await openFlattenSession(ctx, p.settings, true, err, stop.startup.signal);
+  } catch (error) {
+    stop.off();
+    throw stop.interrupted(error, "during start-up", false);
+  }
+  if (stop.signalled) {
+    stop.off();
+    session.close();
+    throw stop.interrupted(null, "during start-up", false);
+  }
   const engine = await flattenEngine(ctx, session, p.settings, true, err);
+  stop.engine = engine;
   let code: number = ExitCode.runtime;
   try {
     await engine.beginWhenFree();
     const standing = engine.halt;
     // The flatten's halt, in this run only (a dry run journals none): its plan closes everything.
     engine.haltManual(FLATTEN_REASON);
-    const swept = await engine.sweep("sweep", false);
+    const swept = await engine.sweep("sweep", false).catch((error: unknown) => {
+      throw stop.interrupted(error, "during start-up", false);
+    });
+    if (stop.signalled) throw stop.interrupted(null, "during start-up", false);
     const { closes, left, cancels } = flattenPreview(swept.plan);
     const halt = swept.halt ?? { kind: "manual" as const, reason: FLATTEN_REASON };
     const pause = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, account, false));
@@ -770,7 +863,11 @@ async function previewFlatten(
         }),
       );
     }
+  } catch (error) {
+    code = toHlcopyError(error).exitCode;
+    throw error;
   } finally {
+    stop.off();
     await engine.stop("dry-run done", code);
     session.close();
   }
