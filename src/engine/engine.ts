@@ -66,6 +66,7 @@ import { StartupWaits } from "./startup-waits.js";
 import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
+import { WarningLog } from "./warning-log.js";
 import { WsOutage } from "./ws-outage.js";
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
@@ -164,6 +165,8 @@ export class CopyEngine {
   readonly #errors: ErrorReport;
   /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
   readonly #journalGuard: JournalGuard;
+  /** The run's warnings, journaled: status and journal say them after the run (warning-log.ts). */
+  readonly #warningLog: WarningLog;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
   readonly #safety: SafetyWatch;
   /** The exchange refusing our signer, and the approval's end (agent-watch.ts). */
@@ -302,8 +305,19 @@ export class CopyEngine {
       },
     });
     options.journal.onBusy((state) => this.#journalGuard.onBusy(state));
+    this.#warningLog = new WarningLog({
+      record: (p) => {
+        try {
+          options.journal.recordWarning(p);
+        } catch {
+          // The warning was said; a journal that cannot take it fails its other writes too, and
+          // they say so (a warning about this one would only be journaled again, and fail).
+        }
+      },
+    });
     this.#ownership = new OwnershipWatch({
       ...base,
+      journaledElsewhere: (message) => this.#warningLog.journaledElsewhere(message),
       copyState: this.#copyState,
       account: options.account,
       mode: options.mode,
@@ -1057,6 +1071,19 @@ export class CopyEngine {
     // A read the stop cut short (a sweep's, boundTo) failed because of the stop: not told.
     if ((event.type === "warning" || event.type === "error") && cutByStop()) return;
     this.events.emit(event);
+    if (event.type === "warning") this.#journalWarning(event.message, event.ts);
+  }
+
+  /**
+   * A warning said is journaled (a dry run journals nothing): off the hot path while the run
+   * goes on (#later: a warning said between a leader's fill and our order waits for the order to
+   * leave), at once once it stops (the journal is closed after stop()).
+   */
+  #journalWarning(message: string, ts: number): void {
+    const runId = this.#runId;
+    if (!this.#can.journals || runId === null) return;
+    if (this.#stopping) this.#warningLog.said(runId, message, ts);
+    else this.#later(() => this.#warningLog.said(runId, message, ts));
   }
 
   /**

@@ -47,6 +47,8 @@ export interface OwnershipWatchOptions {
    */
   leaveForeign?: boolean;
   join: Settings["join"];
+  /** The next warning of these words is journaled as an event of its own (engine/warning-log.ts). */
+  journaledElsewhere?: (message: string) => void;
   emit: (event: EngineEvent) => void;
   now: () => number;
   runId: () => number | null;
@@ -152,12 +154,16 @@ export class OwnershipWatch {
     this.#newOrders(ours, settings);
     const coins = foreign.map((f) => f.coin);
     if (coins.some((c) => !this.#foreign.includes(c))) {
-      o.emit({
-        type: "warning",
+      const message = `position(s) changed outside hlcopy: ${list}: left alone (restart with --adopt to manage them)`;
+      // Journaled as "foreign" with the positions (and the words said): no "warning" row of its own.
+      if (this.#can.journals) o.journaledElsewhere?.(message);
+      o.emit({ type: "warning", ts: o.now(), message });
+      o.journal.recordEvent({
         ts: o.now(),
-        message: `position(s) changed outside hlcopy: ${list}: left alone (restart with --adopt to manage them)`,
+        type: "foreign",
+        runId: o.runId(),
+        data: { positions: foreign, message },
       });
-      o.journal.recordEvent({ ts: o.now(), type: "foreign", runId: o.runId(), data: { positions: foreign } });
     }
     this.#foreign = coins;
     this.#foreignPositions = foreign;
@@ -219,6 +225,8 @@ export class OwnershipWatch {
     if (refused.length === 0) return;
     const coins = [...new Set(refused.map((x) => x.coin))];
     const message = `order(s) placed outside hlcopy: ${refused.map(foreignOrderText).join(", ")}: a fill would change ${coins.join(", ")} outside hlcopy, and the copy would leave it alone from then on — cancel it to keep ${coins.join(", ")} copied`;
+    // Journaled as "foreignOrders" with the orders: no "warning" row of its own.
+    if (this.#can.journals) o.journaledElsewhere?.(message);
     o.emit({ type: "warning", ts: o.now(), message });
     // Journaled as the positions changed outside hlcopy are ("foreign"): hlcopy journal shows it
     // after the run, when the line on the screen is long gone.

@@ -407,6 +407,38 @@ export interface EventRow {
   data: unknown;
 }
 
+/**
+ * One warning a run said, as journaled (Journal.recordWarning): the same words said again in
+ * the run are the same row, counted, with the first and the last time.
+ */
+export interface RecordWarningParameters {
+  runId: number;
+  message: string;
+  /** When it was first said in the run (ms): the row's time. */
+  first: number;
+  /** When it was last said (ms). */
+  last: number;
+  /** How many times the run said it (1: a new row). */
+  count: number;
+}
+
+/**
+ * The event types that are a run's warnings: "warning" (every warning a run says, its words
+ * counted), and those journaled as their own event with their details — a position changed
+ * outside hlcopy ("foreign"), an order placed outside it ("foreignOrders") — said as a warning too.
+ */
+export const WARNING_EVENT_TYPES: readonly string[] = ["warning", "foreign", "foreignOrders"];
+
+/** A run's warnings (Journal.runWarnings). */
+export interface RunWarnings {
+  /** Every time the run warned (a warning said three times counts 3). */
+  count: number;
+  /** Its journaled rows (each distinct warning once). */
+  rows: number;
+  /** The newest rows, newest first (by the last time each was said). */
+  newest: (EventRow & { last: number; count: number })[];
+}
+
 export interface SweepInfo {
   ts: number;
   inSync: boolean | null;
@@ -459,6 +491,8 @@ export interface ListEntriesParameters {
    * on a copy: JournalWrites), but a journal an older hlcopy wrote may still hold some.
    */
   trading?: boolean;
+  /** Of the events, only these types (`hlcopy journal --type warnings`: WARNING_EVENT_TYPES). */
+  eventTypes?: readonly string[];
 }
 
 export interface Journal {
@@ -627,6 +661,17 @@ export interface Journal {
   /** Clear every active halt (`hlcopy resume`); returns how many were cleared. */
   clearHalts(ts: number): number;
   recordEvent(params: RecordEventParameters): void;
+  /**
+   * A warning the run said (an event "warning": `{message, count, last}`): `count` 1 inserts its
+   * row (at `first`), a higher one updates the row of the same run, words and first time (the
+   * caller keeps the count: engine/warning-log.ts) — a warning said every sweep is one row.
+   */
+  recordWarning(params: RecordWarningParameters): void;
+  /**
+   * The warnings of run `runId` (WARNING_EVENT_TYPES; recorded at or after `since`, its start):
+   * how many, and its `newest` rows, newest first.
+   */
+  runWarnings(runId: number, since: number, newest: number): RunWarnings;
   /**
    * A running follow's state record (`type` "state", `moment` "change": status's "last change").
    * `replace`: in place of the run's previous one, time and all (every reader orders the log by
@@ -2753,6 +2798,52 @@ class SqliteJournal implements Journal {
     );
   }
 
+  recordWarning(p: RecordWarningParameters): void {
+    this.#keep();
+    const data = toJson({ message: p.message, count: p.count, last: p.last });
+    if (p.count <= 1) {
+      this.#runLater(
+        "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, 'warning', NULL, ?)",
+        p.first,
+        p.runId,
+        data,
+      );
+      return;
+    }
+    // Found by the (type, ts) index: the row keeps its first time.
+    this.#runLater(
+      `UPDATE events SET data = ? WHERE type = 'warning' AND ts = ? AND run_id = ?
+         AND json_extract(data, '$.message') = ?`,
+      data,
+      p.first,
+      p.runId,
+      p.message,
+    );
+  }
+
+  runWarnings(runId: number, since: number, newest: number): RunWarnings {
+    this.#fileRows("runWarnings");
+    const types = WARNING_EVENT_TYPES.map(() => "?").join(", ");
+    const rows = this.#all(
+      `SELECT * FROM events WHERE type IN (${types}) AND ts >= ? AND run_id = ?`,
+      ...WARNING_EVENT_TYPES,
+      since,
+      runId,
+    ).map((r) => {
+      const e = eventRow(r);
+      const d = e.data !== null && typeof e.data === "object" ? (e.data as Record<string, unknown>) : {};
+      const count = typeof d.count === "number" && d.count >= 1 ? d.count : 1;
+      const last = typeof d.last === "number" ? d.last : e.ts;
+      return { ...e, count, last };
+    });
+    rows.sort((a, b) => b.last - a.last || b.id - a.id);
+    return {
+      count: rows.reduce((n, r) => n + r.count, 0),
+      rows: rows.length,
+      newest: rows.slice(0, Math.max(0, newest)),
+    };
+  }
+
   msToCommit(): number | null {
     return this.#group === undefined ? null : Math.max(0, this.#groupDueAt - performance.now());
   }
@@ -2995,10 +3086,14 @@ class SqliteJournal implements Journal {
     const entries: JournalEntry[] = [];
     for (const table of tables) {
       const ts = TIME_COLUMN[table];
+      const types = table === "events" ? params.eventTypes : undefined;
       const rows = this.#all(
-        `SELECT * FROM ${table} WHERE ${ts} >= ?${params.trading ? ` AND ${NOT_DRY_RUN[table]}` : ""}
+        `SELECT * FROM ${table} WHERE ${ts} >= ?${params.trading ? ` AND ${NOT_DRY_RUN[table]}` : ""}${
+          types ? ` AND type IN (${types.map(() => "?").join(", ")})` : ""
+        }
          ORDER BY ${ts} DESC, id DESC LIMIT ?`,
         since,
+        ...(types ?? []),
         limit,
       );
       for (const r of rows) entries.push(toEntry(table, r));

@@ -119,7 +119,7 @@ describe("flag parsing", () => {
     expect(parseJournalType("orders")).toBe("orders");
     expect(parseJournalType("Fill")).toBe("fills");
     expect(usage(() => parseJournalType("trades")).message).toBe(
-      'invalid --type "trades": expected one of runs, decisions, orders, fills, funding, halts, events',
+      'invalid --type "trades": expected one of runs, decisions, orders, fills, funding, halts, events or warnings',
     );
   });
 

@@ -19,7 +19,10 @@ export function register(program: Command): void {
       "--since <when>",
       "only entries since a span back from now (30s, 15m, 1h, 2d; at most 3650d) or a UTC date or time (2026-12-01, 2026-12-01T09:30)",
     )
-    .option("--type <table>", "one kind: orders, decisions, fills, funding, halts, events or runs")
+    .option(
+      "--type <table>",
+      "one kind: orders, decisions, fills, funding, halts, events or runs; warnings: what the runs warned about (of the events)",
+    )
     .option("--limit <n>", "show the newest N entries (0 = all)", "50")
     .option("--paper", "list the paper journal: what follow --paper runs decided and did (their own file)")
     .addHelpText(
@@ -35,6 +38,7 @@ keep a journal of their own, beside the live one: --paper lists it.
 ${examples([
   ["hlcopy journal --since 1h --type orders"],
   ["hlcopy journal --type halts --limit 0"],
+  ["hlcopy journal --type warnings --since 1d", "what the runs of the last day warned about"],
   ["hlcopy journal --paper --type orders --since 1h", "what the paper runs of the last hour did"],
   ["hlcopy journal --type fills --since 2025-01-02 --limit 0 --json | jq '.[].slippageBps'"],
 ])}`,

@@ -17,7 +17,12 @@ import { leftoverTriggersText } from "../../core/protection.js";
 import { isCappedOrder } from "../../core/reasons.js";
 import { isHaltClose } from "../../core/safety.js";
 import type { Plan } from "../../core/types.js";
-import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
+import {
+  JOURNAL_TABLES,
+  type JournalEntry,
+  type JournalTable,
+  WARNING_EVENT_TYPES,
+} from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtPctSigned, fmtSlippage, notSentText } from "../../ui/format.js";
 import { parseSince as parseSinceFlag } from "../span.js";
 
@@ -37,9 +42,23 @@ export function parseJournalType(value: string): JournalTable {
   const v = value.trim().toLowerCase();
   const match = JOURNAL_TABLES.find((t) => t === v || t === `${v}s`);
   if (match) return match;
-  throw new UsageError(`invalid --type "${value}": expected one of ${JOURNAL_TABLES.join(", ")}`, {
-    hint: "e.g. hlcopy journal --type orders; leave it out to see every kind of entry",
-  });
+  throw new UsageError(
+    `invalid --type "${value}": expected one of ${JOURNAL_TABLES.join(", ")} or warnings`,
+    {
+      hint: "e.g. hlcopy journal --type orders; leave it out to see every kind of entry",
+    },
+  );
+}
+
+/**
+ * `--type`: a table (parseJournalType), or `warnings` — the run's warnings, of the events those
+ * that are warnings (store/journal.ts WARNING_EVENT_TYPES).
+ * @throws {UsageError} naming the allowed values.
+ */
+export function parseJournalKind(value: string): { table: JournalTable; eventTypes?: readonly string[] } {
+  const v = value.trim().toLowerCase();
+  if (v === "warnings" || v === "warning") return { table: "events", eventTypes: WARNING_EVENT_TYPES };
+  return { table: parseJournalType(value) };
 }
 
 /**
@@ -259,6 +278,13 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       return `adopted position(s) hlcopy did not open: ${foreignOf(d.positions)}`;
     case "foreign":
       return `position(s) changed outside hlcopy: ${foreignOf(d.positions)} (left alone)`;
+    case "warning": {
+      // A warning the run said (engine/warning-log.ts): the same words again are this row, counted.
+      const count = num(d.count) ?? 1;
+      const last = num(d.last);
+      const again = count > 1 ? `×${count}${last === null ? "" : ` (last ${formatTime(last)})`}: ` : "";
+      return `${again}${str(d.message) ?? "warning"}`;
+    }
     case "foreignOrders":
       // An order placed outside hlcopy during a follow: the warning's own words, said then.
       return str(d.message) ?? `order(s) placed outside hlcopy: ${plainFields(d.orders)}`;

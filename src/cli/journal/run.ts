@@ -16,7 +16,7 @@ import {
 import { wrapToWidth } from "../../ui/format.js";
 import { outputWidth, printJson, renderTable, type Writer } from "../output.js";
 import { journalOnDisk, networkName, otherNetworksClause } from "../status/run.js";
-import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
+import { entryRow, formatTime, parseJournalKind, parseLimit, parseSince } from "./format.js";
 
 export const DEFAULT_LIMIT = 50;
 
@@ -33,7 +33,7 @@ export interface RunJournalParameters {
   json: boolean;
   /** Raw `--since` (30s, 15m, 1h, 2d or an ISO time). */
   since?: string | undefined;
-  /** Raw `--type` (orders, decisions, fills, funding, halts, events, runs). */
+  /** Raw `--type` (orders, decisions, fills, funding, halts, events, runs; warnings: of the events, the warnings). */
   type?: string | undefined;
   /** Raw `--limit` (0 = all; default 50). */
   limit?: string | number | undefined;
@@ -71,7 +71,8 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   const now = p.now ?? Date.now();
   // Validate every flag before touching anything.
   const since = p.since === undefined ? undefined : parseSince(p.since, now);
-  const table = p.type === undefined ? undefined : parseJournalType(p.type);
+  const kind = p.type === undefined ? undefined : parseJournalKind(p.type);
+  const table = kind?.table;
   const limit = p.limit === undefined ? DEFAULT_LIMIT : parseLimit(p.limit);
   if (!p.account) {
     const known = knownAccounts(p.configDir);
@@ -117,7 +118,13 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     // One more than --limit: a list of exactly N entries was said cut ("the newest 2; --limit to
     // see more") with nothing more to see.
     const limited = Number.isFinite(limit) && limit > 0;
-    entries = journal.listEntries({ since, table, limit: limited ? limit + 1 : limit, trading: true });
+    entries = journal.listEntries({
+      since,
+      table,
+      limit: limited ? limit + 1 : limit,
+      trading: true,
+      ...(kind?.eventTypes ? { eventTypes: kind.eventTypes } : {}),
+    });
   } finally {
     journal.close();
   }
@@ -135,7 +142,10 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     return { entries, path: file };
   }
   if (entries.length === 0) {
-    const scope = [table ?? "entries", since === undefined ? "" : `since ${formatTime(since)}`]
+    const scope = [
+      kind?.eventTypes ? "warnings" : (table ?? "entries"),
+      since === undefined ? "" : `since ${formatTime(since)}`,
+    ]
       .filter(Boolean)
       .join(" ");
     out.write(`${wrapToWidth(`no ${scope} in ${file}`, p.width ?? outputWidth())}\n`);

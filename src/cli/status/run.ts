@@ -98,7 +98,56 @@ import {
   wrapReportLines,
   wrapToWidth,
 } from "../../ui/format.js";
+import { describeJournalEvent } from "../journal/format.js";
 import { outputWidth, printDocument, renderTable, shellWord, type Writer } from "../output.js";
+
+/** How many of the newest warnings status says in words. */
+const WARNINGS_SHOWN = 2;
+
+/** A run's warnings, as status says them. */
+export interface StatusWarnings {
+  /** How many times the run warned (the same words said three times count 3). */
+  count: number;
+  /** How many different warnings (one journal row each). */
+  distinct: number;
+  /** The newest (by when last said), newest first, at most WARNINGS_SHOWN. */
+  newest: { ts: number; first: number; count: number; message: string }[];
+  /** The command that lists them all. */
+  see: string;
+}
+
+/** Run `run`'s warnings from the journal (WARNING_EVENT_TYPES), its newest in words. */
+function runWarningsOf(journal: Journal, run: RunRow, paper: boolean): StatusWarnings {
+  const w = journal.runWarnings(run.id, run.startedAt, WARNINGS_SHOWN);
+  // `journal --since` takes a UTC minute: the one the run started in.
+  const since = new Date(run.startedAt).toISOString().slice(0, 16);
+  return {
+    count: w.count,
+    distinct: w.rows,
+    newest: w.newest.map((r) => {
+      const d = r.data !== null && typeof r.data === "object" ? (r.data as Record<string, unknown>) : {};
+      const message = typeof d.message === "string" ? d.message : describeJournalEvent(r.type, r.data, r.ts);
+      return { ts: r.last, first: r.ts, count: r.count, message };
+    }),
+    see: `hlcopy journal --type warnings --since ${since}${paper ? " --paper" : ""}`,
+  };
+}
+
+/** Status's lines of the last run's warnings (none when it warned of nothing). */
+function warningLines(w: StatusWarnings, now: number): string[] {
+  if (w.count === 0) return [];
+  const times = w.count === 1 ? "once" : `${w.count} times`;
+  const kinds = w.distinct > 1 && w.distinct !== w.count ? ` (${w.distinct} different warnings)` : "";
+  const which = w.newest.length > 1 ? `the newest ${w.newest.length}` : w.count > 1 ? "the newest" : "";
+  return [
+    `warnings: the run warned ${times}${kinds}${which ? ` — ${which}:` : ":"}`,
+    ...w.newest.map(
+      (x) =>
+        `  ${ago(x.ts, now)}${x.count > 1 ? ` (×${x.count} since ${ago(x.first, now)})` : ""}: ${x.message}`,
+    ),
+    `  all of them: ${w.see}`,
+  ];
+}
 
 /** A leader of the last run no longer followed, as the journal keeps its stop. */
 export interface UnfollowedLeader {
@@ -126,6 +175,8 @@ export interface StatusReport {
     exitCode: number | null;
     pid: number | null;
     running: boolean | null;
+    /** What the run warned about (journaled as it said it: engine/warning-log.ts). */
+    warnings: StatusWarnings;
   } | null;
   equity: number | null;
   /** When that equity was recorded (a running follow records it every 5 s and at each sweep). */
@@ -543,6 +594,7 @@ export async function runStatus(p: {
               exitCode: run.exitCode,
               pid: run.pid,
               running: run.endedAt === null ? run.pid !== null && runAlive(run.pid, run.startedAt) : null,
+              warnings: runWarningsOf(journal, run, paper),
             }
           : null,
         equity: roundFigure("usd", equity?.accountValue ?? null),
@@ -1191,6 +1243,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
             : `, never ended: killed or crashed${r.lastRun.pid === null ? "" : ` (pid ${r.lastRun.pid} is gone)`}`
       }`,
     );
+    lines.push(...warningLines(r.lastRun.warnings, now));
   }
   if (r.drift) {
     // The dashboard's verdict on this record: "stale 1m · last in sync 34s ago" on stale data.

@@ -1,0 +1,136 @@
+// The run's warnings, journaled (engine/warning-log.ts): the same words said again are one row
+// counted with its first and last time, past MAX_WARNING_ROWS distinct ones the rest are counted
+// in one row, and a warning journaled as its own event gets no row of its own.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describeJournalEvent, parseJournalKind } from "../../src/cli/journal/format.js";
+import { MAX_WARNING_ROWS, OVERFLOW_WARNING, WarningLog } from "../../src/engine/warning-log.js";
+import { type Journal, openJournal, type RecordWarningParameters } from "../../src/store/journal.js";
+import { tempDir } from "../helpers/cli.js";
+
+const ACCOUNT = "0x00000000000000000000000000000000000000a1";
+const T0 = Date.UTC(2026, 11, 7, 12, 0, 0);
+
+function logged() {
+  const rows: RecordWarningParameters[] = [];
+  return { rows, log: new WarningLog({ record: (p) => rows.push(p) }) };
+}
+
+describe("WarningLog", () => {
+  it("the same words again move the row's count and last time on; its first time stays", () => {
+    const { rows, log } = logged();
+    log.said(1, "stream error", T0);
+    log.said(1, "another", T0 + 500);
+    log.said(1, "stream error", T0 + 1000);
+    log.said(1, "stream error", T0 + 2000);
+    expect(rows).toEqual([
+      { runId: 1, message: "stream error", first: T0, last: T0, count: 1 },
+      { runId: 1, message: "another", first: T0 + 500, last: T0 + 500, count: 1 },
+      { runId: 1, message: "stream error", first: T0, last: T0 + 1000, count: 2 },
+      { runId: 1, message: "stream error", first: T0, last: T0 + 2000, count: 3 },
+    ]);
+  });
+
+  it("another run's warnings start afresh", () => {
+    const { rows, log } = logged();
+    log.said(1, "w", T0);
+    log.said(2, "w", T0 + 1);
+    expect(rows.map((r) => [r.runId, r.count])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+  });
+
+  it(`past ${MAX_WARNING_ROWS} different warnings the rest are counted in one row; the known ones still count`, () => {
+    const { rows, log } = logged();
+    for (let i = 0; i < MAX_WARNING_ROWS; i++) log.said(1, `w${i}`, T0 + i);
+    log.said(1, "one more", T0 + 1000);
+    log.said(1, "and another", T0 + 1001);
+    log.said(1, "w0", T0 + 1002);
+    expect(new Set(rows.map((r) => r.message)).size).toBe(MAX_WARNING_ROWS + 1);
+    expect(rows.slice(-3)).toEqual([
+      { runId: 1, message: OVERFLOW_WARNING, first: T0 + 1000, last: T0 + 1000, count: 1 },
+      { runId: 1, message: OVERFLOW_WARNING, first: T0 + 1000, last: T0 + 1001, count: 2 },
+      { runId: 1, message: "w0", first: T0, last: T0 + 1002, count: 2 },
+    ]);
+  });
+
+  it("a warning journaled as its own event (foreignOrders) gets no row; the same words later do", () => {
+    const { rows, log } = logged();
+    log.journaledElsewhere("order(s) placed outside hlcopy: ETH");
+    log.said(1, "order(s) placed outside hlcopy: ETH", T0);
+    expect(rows).toEqual([]);
+    log.said(1, "order(s) placed outside hlcopy: ETH", T0 + 1);
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe("the journal's warning rows", () => {
+  let dir: string;
+  let j: Journal;
+  beforeEach(() => {
+    dir = tempDir("hlcopy-warnings-");
+    j = openJournal(join(dir, "journal.sqlite"));
+  });
+  afterEach(() => {
+    j.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const run = (startedAt: number) =>
+    j.startRun({
+      command: "follow",
+      leaders: [],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt,
+    });
+
+  it("a repeated warning is one row with its count; runWarnings counts them all, the newest first by their last time", () => {
+    const earlier = run(T0 - 60_000);
+    j.recordWarning({ runId: earlier, message: "an earlier run's", first: T0 - 1, last: T0 - 1, count: 1 });
+    const runId = run(T0);
+    const log = new WarningLog({ record: (p) => j.recordWarning(p) });
+    log.said(runId, "a", T0 + 1000);
+    log.said(runId, "b", T0 + 2000);
+    log.said(runId, "a", T0 + 3000);
+    log.said(runId, "a", T0 + 4000);
+    j.recordEvent({
+      ts: T0 + 2500,
+      type: "foreignOrders",
+      runId,
+      data: { message: "order(s) placed outside" },
+    });
+    j.recordEvent({ ts: T0 + 2600, type: "reconnect", runId, data: {} });
+    const w = j.runWarnings(runId, T0, 2);
+    expect(w.count).toBe(5);
+    expect(w.rows).toBe(3);
+    expect(w.newest.map((r) => [r.type, r.ts, r.last, r.count])).toEqual([
+      ["warning", T0 + 1000, T0 + 4000, 3],
+      ["foreignOrders", T0 + 2500, T0 + 2500, 1],
+    ]);
+    const listed = j.listEntries({
+      table: "events",
+      eventTypes: parseJournalKind("warnings").eventTypes ?? [],
+    });
+    expect(listed.map((e) => (e.table === "events" ? e.data : null))).toEqual([
+      { message: "an earlier run's", count: 1, last: T0 - 1 },
+      { message: "a", count: 3, last: T0 + 4000 },
+      { message: "b", count: 1, last: T0 + 2000 },
+      { message: "order(s) placed outside" },
+    ]);
+  });
+
+  it("journal says a warning row in words: its count and last time when said again", () => {
+    expect(describeJournalEvent("warning", { message: "a", count: 1, last: T0 })).toBe("a");
+    expect(describeJournalEvent("warning", { message: "a", count: 3, last: T0 })).toBe(
+      "×3 (last 2026-12-07 12:00:00.000Z): a",
+    );
+    expect(parseJournalKind("warnings")).toEqual({
+      table: "events",
+      eventTypes: ["warning", "foreign", "foreignOrders"],
+    });
+    expect(parseJournalKind("orders")).toEqual({ table: "orders" });
+  });
+});

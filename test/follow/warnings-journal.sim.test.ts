@@ -1,0 +1,172 @@
+// A run's warnings are journaled (engine/warning-log.ts), so a trader who was not watching the
+// terminal learns what it warned about: `hlcopy status` (text and --json) says the last run's
+// warnings, how many and the newest in words, and how to see them all; `hlcopy journal` lists
+// them (`--type warnings`). The same words said again in a run are one row, counted. A dry run
+// journals nothing. The real binary against a simulator.
+
+import { describe, expect, it } from "vitest";
+import { eventually } from "../exchange/helpers.js";
+import { type ReconcileWorld, reconcileWorld } from "../helpers/reconcile-world.js";
+import { spawnFollowIn } from "./helpers.js";
+
+const COPY = ["--mode", "fixed-ratio", "--ratio", "0.01", "--max-leverage", "5"];
+const FAILED = "meta/allMids failed: 500 Internal Server Error";
+
+interface Warnings {
+  count: number;
+  distinct: number;
+  newest: { ts: number; first: number; count: number; message: string }[];
+  see: string;
+}
+interface StatusDoc {
+  lastRun: { command: string; warnings: Warnings } | null;
+}
+interface Entry {
+  table: string;
+  type?: string;
+  runId?: number | null;
+  data?: { message?: string; count?: number; last?: number };
+}
+
+/** A Gtc buy limit of the trader's own (no cloid) on ETH, resting 20 % under the mid. */
+async function handOrder(w: ReconcileWorld): Promise<void> {
+  const eth = (await w.ours.getMarkets()).ETH;
+  if (!eth) throw new Error("ETH");
+  const r = await w.master.sdk.order({
+    orders: [
+      {
+        a: eth.assetId,
+        b: true,
+        p: String(Number((eth.mid * 0.8).toPrecision(4))),
+        s: "0.5",
+        r: false,
+        t: { limit: { tif: "Gtc" } },
+      },
+    ],
+    grouping: "na",
+  });
+  const status = r.response.data.statuses[0];
+  expect(status && typeof status === "object" && "resting" in status).toBe(true);
+}
+
+const flat = (text: string) => text.replace(/[│\s]+/g, " ");
+
+describe.concurrent("a run's warnings, after the run", () => {
+  it("a follow's warnings: status says how many and the newest with the command to see all, --json has them, journal lists them — the same words twice one row ×2", async ({
+    onTestFinished,
+  }) => {
+    const w = await reconcileWorld({ seed: 41, ourUsd: 10_000, onTestFinished });
+    await w.tradeUsd("ETH", "buy", 200_000);
+    const run = spawnFollowIn(w, { extra: [...COPY, "--sweep-seconds", "1"] });
+    const sweeps = () => run.lines.filter((l) => l.type === "sweep").length;
+    const warnings = (start: string) =>
+      run.lines.filter((l) => l.type === "warning" && String(l.message).startsWith(start)).length;
+    try {
+      await eventually(() => sweeps() >= 1, 30_000);
+      // An order placed by hand mid-follow: warned of (journaled as its own foreignOrders event).
+      await handOrder(w);
+      await eventually(() => warnings("order(s) placed outside hlcopy") === 1, 30_000);
+      // A read the exchange failed, twice, a good sweep between: the same words said twice.
+      w.sim.control.fault({ kind: "http500", count: 1, endpoint: "info" });
+      await eventually(() => warnings(FAILED) === 1, 30_000);
+      let after = sweeps();
+      await eventually(() => sweeps() >= after + 2, 30_000);
+      w.sim.control.fault({ kind: "http500", count: 1, endpoint: "info" });
+      await eventually(() => warnings(FAILED) === 2, 30_000);
+      after = sweeps();
+      await eventually(() => sweeps() >= after + 1, 30_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    }
+
+    const json = await w.cli(["--json", "status"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as StatusDoc;
+    expect(doc.lastRun?.command).toBe("follow");
+    expect(doc.lastRun?.warnings).toEqual({
+      count: 3,
+      distinct: 2,
+      newest: [
+        {
+          ts: expect.any(Number),
+          first: expect.any(Number),
+          count: 2,
+          message: expect.stringMatching(new RegExp(`^${FAILED}.*\\(retrying; the run goes on\\)$`)),
+        },
+        {
+          ts: expect.any(Number),
+          first: expect.any(Number),
+          count: 1,
+          message: expect.stringMatching(
+            /^order\(s\) placed outside hlcopy: ETH buy 0\.5 @ [\d.]+: a fill would/,
+          ),
+        },
+      ],
+      see: expect.stringMatching(/^hlcopy journal --type warnings --since \d{4}-\d\d-\d\dT\d\d:\d\d$/),
+    });
+    const [failed] = doc.lastRun?.warnings.newest ?? [];
+    expect(failed && failed.ts > failed.first).toBe(true);
+
+    const text = await w.cli(["status"]);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.split("\n");
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(80);
+    const at = lines.findIndex((l) => l.startsWith("last run: follow"));
+    expect(lines[at + 1]).toBe("warnings: the run warned 3 times (2 different warnings) — the newest 2:");
+    const said = flat(lines.slice(at + 2).join("\n"));
+    expect(said).toMatch(
+      new RegExp(
+        `^ [\\d.]+s ago \\(×2 since [\\d.]+s ago\\): ${FAILED} .* [\\d.]+s ago: order\\(s\\) placed outside hlcopy: ETH buy 0\\.5`,
+      ),
+    );
+    expect(said).toContain(` all of them: ${doc.lastRun?.warnings.see} `);
+
+    // The command status names lists them: the repeated one once, with its count.
+    const listed = await w.cli([
+      "--json",
+      "journal",
+      ...(doc.lastRun?.warnings.see.split(" ").slice(2) ?? []),
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const entries = JSON.parse(listed.stdout) as Entry[];
+    expect(entries.map((e) => e.type)).toEqual(["foreignOrders", "warning"]);
+    expect(entries[1]?.data).toEqual({
+      message: expect.stringContaining(FAILED),
+      count: 2,
+      last: expect.any(Number),
+    });
+    const table = await w.cli(["journal", "--type", "warnings"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(flat(table.stdout)).toMatch(
+      new RegExp(`warning ×2 \\(last \\d{4}-\\d\\d-\\d\\d [\\d:.]+Z\\): ${FAILED}`),
+    );
+    expect(flat(table.stdout)).toMatch(/foreignOrders ETH order\(s\) placed outside hlcopy/);
+    // Every kind of entry still lists them: the hand order's words once, as its own event.
+    const all = await w.cli(["--json", "journal", "--type", "events", "--limit", "0"]);
+    const events = JSON.parse(all.stdout) as Entry[];
+    expect(events.filter((e) => e.data?.message?.startsWith("order(s) placed outside hlcopy"))).toHaveLength(
+      1,
+    );
+  });
+
+  it("a reconcile's warnings are journaled with its run (cron's runs: status says them after)", async ({
+    onTestFinished,
+  }) => {
+    const w = await reconcileWorld({ seed: 43, ourUsd: 10_000, onTestFinished });
+    await w.tradeUsd("ETH", "buy", 200_000);
+    // The leverage set before the first increase: the exchange's reply lost (the outcome unknown).
+    w.sim.control.fault({ kind: "http500", count: 1, endpoint: "exchange", stage: "after" });
+    const r = await w.cli(["reconcile", w.leader, ...COPY, "--yes"]);
+    const said = /^warning: (ETH: \S+ cross not set on the exchange .*)$/m.exec(r.stderr)?.[1];
+    expect(said, r.stderr).toBeDefined();
+    const s = await w.cli(["--json", "status"]);
+    expect(s.code, s.stderr).toBe(0);
+    const run = (JSON.parse(s.stdout) as StatusDoc).lastRun;
+    expect(run?.command).toBe("reconcile");
+    expect(run?.warnings).toMatchObject({ count: 1, distinct: 1, newest: [{ count: 1, message: said }] });
+    const text = await w.cli(["status"]);
+    expect(text.stdout).toContain("last run: reconcile started");
+    expect(flat(text.stdout)).toMatch(/ warnings: the run warned once: [\d.]+s ago: ETH: \S+ cross not set/);
+  });
+});
