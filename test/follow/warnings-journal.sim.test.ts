@@ -19,7 +19,7 @@ interface Warnings {
   see: string;
 }
 interface StatusDoc {
-  lastRun: { command: string; warnings: Warnings } | null;
+  lastRun: { command: string; running: boolean | null; warnings: Warnings } | null;
 }
 interface Entry {
   table: string;
@@ -69,6 +69,17 @@ describe.concurrent("a run's warnings, after the run", () => {
       // A read the exchange failed, twice, a good sweep between: the same words said twice.
       w.sim.control.fault({ kind: "http500", count: 1, endpoint: "info" });
       await eventually(() => warnings(FAILED) === 1, 30_000);
+      // A run still going: status says its warnings so far (once the journal has committed them).
+      let running: StatusDoc["lastRun"] = null;
+      await eventually(async () => {
+        const s = await w.cli(["--json", "status"]);
+        running = (JSON.parse(s.stdout) as StatusDoc).lastRun;
+        return running?.warnings?.count === 2;
+      }, 30_000);
+      expect(running).toMatchObject({
+        running: true,
+        warnings: { count: 2, distinct: 2, newest: [{ message: expect.stringContaining(FAILED) }, {}] },
+      });
       let after = sweeps();
       await eventually(() => sweeps() >= after + 2, 30_000);
       w.sim.control.fault({ kind: "http500", count: 1, endpoint: "info" });
