@@ -127,6 +127,13 @@ describe("the journal's warning rows", () => {
     expect(describeJournalEvent("warning", { message: "a", count: 3, last: T0 })).toBe(
       "×3 (last 2026-12-07 12:00:00.000Z): a",
     );
+    // Said the same day as first (the row's time): the time of day only.
+    expect(describeJournalEvent("warning", { message: "a", count: 3, last: T0 + 61_000 }, T0 - 1000)).toBe(
+      "×3 (last 12:01:01.000Z): a",
+    );
+    expect(describeJournalEvent("warning", { message: "a", count: 2, last: T0 + 86_400_000 }, T0)).toBe(
+      "×2 (last 2026-12-08 12:00:00.000Z): a",
+    );
     expect(parseJournalKind("warnings")).toEqual({
       table: "events",
       eventTypes: ["warning", "foreign", "foreignOrders"],

@@ -150,7 +150,7 @@ describe.concurrent("a run's warnings, after the run", () => {
     const table = await w.cli(["journal", "--type", "warnings"]);
     expect(table.code, table.stderr).toBe(0);
     expect(flat(table.stdout)).toMatch(
-      new RegExp(`warning ×2 \\(last \\d{4}-\\d\\d-\\d\\d [\\d:.]+Z\\): ${FAILED}`),
+      new RegExp(`warning ×2 \\(last (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d:[\\d.]+Z\\): ${FAILED}`),
     );
     expect(flat(table.stdout)).toMatch(/foreignOrders ETH order\(s\) placed outside hlcopy/);
     // Every kind of entry still lists them: the hand order's words once, as its own event.

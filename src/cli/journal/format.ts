@@ -282,7 +282,14 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       // A warning the run said (engine/warning-log.ts): the same words again are this row, counted.
       const count = num(d.count) ?? 1;
       const last = num(d.last);
-      const again = count > 1 ? `×${count}${last === null ? "" : ` (last ${formatTime(last)})`}: ` : "";
+      // The last time as the row's first is said (its time column): the day only when another.
+      const lastText =
+        last === null
+          ? ""
+          : ts !== undefined && formatTime(last).slice(0, 10) === formatTime(ts).slice(0, 10)
+            ? ` (last ${formatTime(last).slice(11)})`
+            : ` (last ${formatTime(last)})`;
+      const again = count > 1 ? `×${count}${lastText}: ` : "";
       return `${again}${str(d.message) ?? "warning"}`;
     }
     case "foreignOrders":
