@@ -3087,12 +3087,23 @@ class SqliteJournal implements Journal {
     for (const table of tables) {
       const ts = TIME_COLUMN[table];
       const types = table === "events" ? params.eventTypes : undefined;
+      // A warning said again is its first time's row (recordWarning): one first said before
+      // `since` and said again since is of the window too (each part found by its index).
+      const span =
+        table === "events" && since > 0
+          ? {
+              from: `(SELECT * FROM events WHERE ts >= ? UNION ALL SELECT * FROM events
+                 WHERE type = 'warning' AND ts < ? AND json_extract(data, '$.last') >= ?) AS events`,
+              where: "1",
+              params: [since, since, since],
+            }
+          : { from: table, where: `${ts} >= ?`, params: [since] };
       const rows = this.#all(
-        `SELECT * FROM ${table} WHERE ${ts} >= ?${params.trading ? ` AND ${NOT_DRY_RUN[table]}` : ""}${
+        `SELECT * FROM ${span.from} WHERE ${span.where}${params.trading ? ` AND ${NOT_DRY_RUN[table]}` : ""}${
           types ? ` AND type IN (${types.map(() => "?").join(", ")})` : ""
         }
          ORDER BY ${ts} DESC, id DESC LIMIT ?`,
-        since,
+        ...span.params,
         ...(types ?? []),
         limit,
       );

@@ -122,6 +122,21 @@ describe("the journal's warning rows", () => {
     ]);
   });
 
+  it("--since: a warning first said before it and said again since is of the window", () => {
+    const runId = run(T0);
+    j.recordWarning({ runId, message: "old, quiet since", first: T0 + 1000, last: T0 + 1000, count: 1 });
+    j.recordWarning({ runId, message: "old, said again", first: T0 + 2000, last: T0 + 2000, count: 1 });
+    j.recordWarning({ runId, message: "old, said again", first: T0 + 2000, last: T0 + 90_000, count: 2 });
+    j.recordWarning({ runId, message: "new", first: T0 + 70_000, last: T0 + 70_000, count: 1 });
+    j.recordEvent({ ts: T0 + 3000, type: "reconnect", runId, data: {} });
+    const messages = (table?: "events") =>
+      j
+        .listEntries({ since: T0 + 60_000, ...(table ? { table } : {}) })
+        .map((e) => (e.table === "events" ? (e.data as { message?: string }).message : e.table));
+    expect(messages("events")).toEqual(["old, said again", "new"]);
+    expect(messages()).toEqual(["old, said again", "new"]);
+  });
+
   it("journal says a warning row in words: its count and last time when said again", () => {
     expect(describeJournalEvent("warning", { message: "a", count: 1, last: T0 })).toBe("a");
     expect(describeJournalEvent("warning", { message: "a", count: 3, last: T0 })).toBe(
