@@ -3230,7 +3230,10 @@ class SqliteJournal implements Journal {
             PARTITION BY run_id, CAST(ts AS INTEGER) / ${DAY_MS} ORDER BY ts DESC, id DESC) AS nth
           FROM events WHERE type = 'sweep' AND ts < ?)
         WHERE nth > 1))`;
-    const events = old("events", `ts < ? AND ${thinned}`);
+    // A warning is kept while it is still said (its row keeps its first time; a run going on for
+    // longer than the retention counts its repeats there: recordWarning).
+    const stillSaid = `NOT (type = 'warning' AND COALESCE(json_extract(data, '$.last'), 0) >= ?)`;
+    const events = old("events", `ts < ? AND ${thinned} AND ${stillSaid}`);
     // What hlcopy managed then: the newest snapshot before `ts` stays (with the fills after it,
     // it says what hlcopy managed at any moment since).
     this.#run(

@@ -137,6 +137,19 @@ describe("the journal's warning rows", () => {
     expect(messages()).toEqual(["old, said again", "new"]);
   });
 
+  it("pruned past the retention by when last said: a warning still said is kept, its repeats still counted", () => {
+    const runId = run(T0);
+    j.recordWarning({ runId, message: "quiet", first: T0, last: T0, count: 1 });
+    j.recordWarning({ runId, message: "still said", first: T0, last: T0, count: 1 });
+    j.recordWarning({ runId, message: "still said", first: T0, last: T0 + 100_000, count: 2 });
+    j.pruneBefore(T0 + 50_000);
+    j.recordWarning({ runId, message: "still said", first: T0, last: T0 + 200_000, count: 3 });
+    const w = j.runWarnings(runId, T0, 5);
+    expect(w.newest.map((r) => [(r.data as { message: string }).message, r.count])).toEqual([
+      ["still said", 3],
+    ]);
+  });
+
   it("journal says a warning row in words: its count and last time when said again", () => {
     expect(describeJournalEvent("warning", { message: "a", count: 1, last: T0 })).toBe("a");
     expect(describeJournalEvent("warning", { message: "a", count: 3, last: T0 })).toBe(
