@@ -141,6 +141,8 @@ describe.concurrent("a run's warnings, after the run", () => {
     ]);
     expect(listed.code, listed.stderr).toBe(0);
     const entries = JSON.parse(listed.stdout) as Entry[];
+    // Never a secret: the agent's key is in no warning journaled.
+    expect(listed.stdout.toLowerCase()).not.toContain(w.agentKey.toLowerCase().replace(/^0x/, ""));
     expect(entries.map((e) => e.type)).toEqual(["foreignOrders", "warning"]);
     expect(entries[1]?.data).toEqual({
       message: expect.stringContaining(FAILED),
