@@ -21,7 +21,7 @@ import { SizingInputsKeeper } from "../../src/engine/sizing-inputs.js";
 import { RequestBudget } from "../../src/exchange/budget.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
-import { tempDir } from "../helpers/cli.js";
+import { tempDir, unwrapped } from "../helpers/cli.js";
 import { iocBatch, sink } from "./helpers.js";
 
 const DAY = 86_400_000;
@@ -214,7 +214,8 @@ describe("inspect, scan and backtest of a leader whose history the exchange cut"
       (row?.orders ?? 0) / ((NOW - (row?.historyCut?.start ?? 0)) / DAY),
       6,
     );
-    expect(text).toContain(
+    // Its line broken to the width (80 here) and read whole.
+    expect(unwrapped(text)).toContain(
       `(the exchange keeps a user's 10,000 most recent fills): ${days} days of the 30 days asked; its row is over that span`,
     );
     // Read again: the quiet leader from the cache, the busy one afresh (its cache begins where

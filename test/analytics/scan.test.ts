@@ -159,6 +159,40 @@ function row(p: Partial<ScanRow> & { address: string }): ScanRow {
   };
 }
 
+/**
+ * Each ranked leader's figures by column name, gathered from every table of a scan report
+ * (the ranking and the tables keyed by rank under it); a figure two tables disagree on fails.
+ */
+function figuresByRank(text: string): { rows: Map<string, Record<string, string>>; count: number } {
+  const rows = new Map<string, Record<string, string>>();
+  let head: string[] | null = null;
+  let count = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("┌")) {
+      head = null;
+      count++;
+      continue;
+    }
+    if (!line.startsWith("│")) continue;
+    const cells = line
+      .split("│")
+      .slice(1, -1)
+      .map((c) => c.trim());
+    if (head === null) {
+      head = cells;
+      continue;
+    }
+    const rank = cells[head.indexOf("#")] ?? "";
+    const figures = rows.get(rank) ?? {};
+    for (const [i, name] of head.entries()) {
+      if (name in figures) expect(cells[i], `${rank} ${name}`).toBe(figures[name]);
+      figures[name] = cells[i] ?? "";
+    }
+    rows.set(rank, figures);
+  }
+  return { rows, count };
+}
+
 describe("filters and ranking", () => {
   it("each filter says why a leader is out", () => {
     const r = row({
@@ -281,8 +315,7 @@ describe("filters and ranking", () => {
     const text = await renderScan(report);
     // inspect: "max drawdown $… (3.46%)", "net realized P&L $1,234.57" (fmtUsd, fmtPct of the same figures).
     // Signed, as status and report write a P&L and an ROI (it read $1,234.57 and 12.35%).
-    expect(text).toMatch(/│ \+\$1,234\.57 +│ \+12\.35% +│ 3\.46% +│/);
-    expect(text).toMatch(/│ \+\$33\.34 +│\n/);
+    expect(text).toMatch(/│ \+\$1,234\.57 +│ \+12\.35% +│ \+\$33\.34 +│ 3\.46% +│/);
     expect(text).toContain("3.46%");
     // inspect: "win rate 17.6% of …", "leverage … 0.05x mean, 0.11x max", "below the $10 minimum
     // 18.3%" — the same figures, the same names: it read 18%, "lev typ/peak 0.1x/0.1x" and 18%.
@@ -290,6 +323,126 @@ describe("filters and ranking", () => {
     expect(text).toContain("lev mean/max");
     expect(text).toMatch(/│ 0\.05x\/0\.11x +│/);
     expect(text).toMatch(/│ 18\.3% +│/);
+  });
+
+  it("fits the width it is given (80 when piped): every line within it, every figure of every leader in its tables", async () => {
+    const copy = row({ address: "0x0" }).copy;
+    const report = {
+      requestedDays: 30,
+      equity: 2000,
+      leaders: rankRows([
+        row({
+          address: "0x1880bbbea43fb92572279b9131130cc0f56e5fb4",
+          verdict: "copyable",
+          reason: "copyable at $2,000: the leader's edge (41.0 bps) covers our costs (~5.5 bps per trade)",
+          netPnl: 123456.78,
+          roiPct: 123.456,
+          maxDrawdownPct: 12.345,
+          sharpe: 2.345,
+          sortino: 3.456,
+          calmar: 10.123,
+          winRate: 0.6543,
+          longestLosingStreak: 7,
+          ordersPerDay: 123.45,
+          medianHoldMs: 3 * HOUR,
+          style: "high-frequency",
+          leverage: { typical: 12.345, peak: 45.678 },
+          liquidations: 2,
+          coins: 14,
+          copy: { ...copy, belowMinShare: 0.1825, feesUsd: 1234.56, slippageUsd: 234.56, netUsd: 12345.67 },
+        }),
+        row({
+          address: "0x2880bbbea43fb92572279b9131130cc0f56e5fb4",
+          verdict: "avoid",
+          reason: "avoid: the leader lost money in the window (edge -3.1 bps per $ traded)",
+          netPnl: -80.47,
+          roiPct: -0.08,
+          maxDrawdownPct: 0.08,
+          winRate: 0.186,
+          longestLosingStreak: 18,
+          ordersPerDay: null,
+          medianHoldMs: 3300,
+          leverage: { typical: 0.0512, peak: 0.1149 },
+          copy: { ...copy, belowMinShare: 0.191, feesUsd: 1.78, slippageUsd: 0.4, netUsd: -1.7 },
+        }),
+      ]),
+      excluded: [],
+      noTrades: [],
+      failed: [],
+      consensus: null,
+      interrupted: false,
+      cache: { hits: 0, cachedFills: 0, fetchedFills: 0 },
+    };
+    // Every figure of the one 21-column table this was (~210 wide), by its name.
+    const first = {
+      "#": "1",
+      leader: "0x1880bbbe…f56e5fb4",
+      verdict: "copyable",
+      "net realized": "+$123,456.78",
+      ROI: "+123.46%",
+      "max DD": "12.35%",
+      Sharpe: "2.35",
+      Sortino: "3.46",
+      Calmar: "10.12",
+      win: "65.4%",
+      "lose streak": "7",
+      "orders/d": "123.5",
+      hold: "3.0h",
+      style: "high-frequency",
+      "lev mean/max": "12.35x/45.68x",
+      liq: "2",
+      coins: "14",
+      "< $10": "18.3%",
+      "copy fees": "$1,234.56",
+      slippage: "$234.56",
+      "copy net": "+$12,345.67",
+    };
+    const second = {
+      ...first,
+      "#": "2",
+      leader: "0x2880bbbe…f56e5fb4",
+      verdict: "avoid",
+      "net realized": "-$80.47",
+      ROI: "-0.08%",
+      "max DD": "0.08%",
+      Sharpe: "-",
+      Sortino: "-",
+      Calmar: "-",
+      win: "18.6%",
+      "lose streak": "18",
+      "orders/d": "-",
+      hold: "3.3s",
+      style: "swing",
+      "lev mean/max": "0.05x/0.11x",
+      liq: "0",
+      coins: "1",
+      "< $10": "19.1%",
+      "copy fees": "$1.78",
+      slippage: "$0.40",
+      "copy net": "-$1.70",
+    };
+    const tables = new Map<number, number>();
+    for (const width of [80, 100, 120, 250]) {
+      const text = await renderScan(report, width);
+      for (const line of text.split("\n"))
+        expect([...line].length, `${width}: ${line}`).toBeLessThanOrEqual(width);
+      const { rows, count } = figuresByRank(text);
+      tables.set(width, count);
+      expect(rows.get("1"), `${width}`).toEqual(first);
+      expect(rows.get("2"), `${width}`).toEqual(second);
+      // The ranking table first: the verdict and what the copy would have kept beside the leader.
+      const head = text.split("\n").find((l) => l.startsWith("│ #")) ?? "";
+      for (const name of ["leader", "verdict", "net realized", "ROI", "copy net"])
+        expect(head).toContain(name);
+      expect(text).toMatch(/^1\. 0x1880bbbe…f56e5fb4 copyable at \$2,000: /m);
+      expect(text).toContain("--csv and --json add orders, average and largest win and loss");
+    }
+    // As many tables as the width needs: one where the whole row fits.
+    expect(tables.get(80)).toBeGreaterThan(1);
+    expect(tables.get(250)).toBe(1);
+    // The old report's table drawn whole is ~210 wide: an 80-column terminal broke every row.
+    const whole = await renderScan(report);
+    expect(Math.max(...whole.split("\n").map((l) => [...l].length))).toBeGreaterThan(200);
   });
 
   it("flag parsing: bad values are usage errors naming the flag", () => {

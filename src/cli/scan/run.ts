@@ -26,11 +26,20 @@ import { shortAddress, windowText } from "../../core/format.js";
 import { historyCutText } from "../../core/history.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import { fmtFixed, fmtLev, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
+import {
+  fmtFixed,
+  fmtLev,
+  fmtPct,
+  fmtPctSigned,
+  fmtShare,
+  fmtUsd,
+  fmtUsdSigned,
+  wrapReportLines,
+} from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
-import { printDocument, type Writer } from "../output.js";
+import { outputWidth, printDocument, type Writer } from "../output.js";
 import { endedByRateLimit, rateLimitHint } from "../rate-limit.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
@@ -58,6 +67,8 @@ export interface ScanRunOptions {
   err?: Writer;
   /** Stop early (Ctrl-C): checked between leaders. */
   signal?: AbortSignal;
+  /** Columns the text report fits (default: the terminal's, else 80); --json and --csv are whole. */
+  width?: number;
 }
 
 export interface ScanReport {
@@ -311,7 +322,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
   };
   if (opts.json) printDocument("scan", report, out, now);
   else if (opts.csv) out.write(renderCsv(report));
-  else out.write(`${await renderScan(report)}\n`);
+  else out.write(`${await renderScan(report, opts.width ?? outputWidth())}\n`);
   // Some leaders could not be read: the ranking is of the others. Said last, as the contract's
   // two lines, and exit 1 (scanExitCode): `hlcopy scan … && pick-the-best` must not take a
   // ranking with leaders missing for a complete one (--json's document lists them in `failed`).
@@ -427,8 +438,132 @@ function verdictLine(r: ScanRow): string {
   return r.reason.startsWith(word) ? r.reason : `${r.verdict}: ${r.reason}`;
 }
 
-/** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
-export async function renderScan(report: ScanReport): Promise<string> {
+/** A column of the ranking: its name (inspect's and --csv's words where they have one) and its cell. */
+interface ScanColumn {
+  head: string;
+  cell: (r: ScanRow) => string;
+}
+
+/**
+ * The ranking's figures in groups, most telling first: what a leader is worth copying (the
+ * verdict, then what it made and what the copy would have kept — the order of the ranking), its
+ * risk and return, how it trades, and what copying it costs at this size. Every figure of the
+ * one 21-column table this was (~210 wide), under the same names.
+ */
+const SCAN_GROUPS: readonly (readonly ScanColumn[])[] = [
+  [
+    { head: "verdict", cell: (r) => r.verdict },
+    // As inspect shows the same figures (net realized P&L to the cent, ROI and drawdown to
+    // 0.01 %, core/format.ts FIGURE_DECIMALS): a leader's 12.35 % in one read 12.3 % here.
+    { head: "net realized", cell: (r) => fmtUsdSigned(r.netPnl) },
+    { head: "ROI", cell: (r) => fmtPctSigned(r.roiPct) },
+    { head: "copy net", cell: (r) => fmtUsdSigned(r.copy.netUsd) },
+  ],
+  [
+    { head: "max DD", cell: (r) => fmtPct(r.maxDrawdownPct) },
+    // Win rate and the share below $10 to 0.1 %, leverage to 0.01x: as inspect and backtest
+    // show the same figures (a leader's 17.6 % and 0.05x/0.11x read 18 % and 0.0x/0.1x here).
+    { head: "win", cell: (r) => fmtShare(r.winRate) },
+    { head: "lose streak", cell: (r) => String(r.longestLosingStreak) },
+    { head: "Sharpe", cell: (r) => fmtFixed(r.sharpe) },
+    { head: "Sortino", cell: (r) => fmtFixed(r.sortino) },
+    { head: "Calmar", cell: (r) => fmtFixed(r.calmar) },
+  ],
+  [
+    { head: "style", cell: (r) => r.style },
+    { head: "orders/d", cell: (r) => (r.ordersPerDay === null ? "-" : fmtFixed(r.ordersPerDay, 1)) },
+    { head: "hold", cell: (r) => (r.medianHoldMs === null ? "-" : formatDuration(r.medianHoldMs)) },
+    { head: "lev mean/max", cell: (r) => `${fmtLev(r.leverage.typical)}/${fmtLev(r.leverage.peak)}` },
+    { head: "liq", cell: (r) => String(r.liquidations) },
+    { head: "coins", cell: (r) => String(r.coins) },
+  ],
+  [
+    { head: "< $10", cell: (r) => fmtShare(r.copy.belowMinShare) },
+    { head: "copy fees", cell: (r) => fmtUsd(r.copy.feesUsd) },
+    { head: "slippage", cell: (r) => fmtUsd(r.copy.slippageUsd) },
+  ],
+];
+
+/** A column's width as compactTable draws it: its widest text, a space each side, its border. */
+function columnWidth(head: string, cells: readonly string[]): number {
+  return Math.max([...head].length, ...cells.map((c) => [...c].length)) + 3;
+}
+
+/**
+ * The groups laid out in tables of at most `width` columns: a group goes beside the one before
+ * while the table fits, else it starts the next table; a group too wide for a table of its own
+ * is split between its columns (a column wider than the line alone goes alone). `firstKey` and
+ * `restKey` are the widths of the key columns each table starts with.
+ */
+function layOut(
+  groups: readonly (readonly ScanColumn[])[],
+  widthOf: (c: ScanColumn) => number,
+  width: number,
+  firstKey: number,
+  restKey: number,
+): ScanColumn[][] {
+  const tables: ScanColumn[][] = [];
+  let table: ScanColumn[] = [];
+  let used = 1 + firstKey;
+  const next = () => {
+    tables.push(table);
+    table = [];
+    used = 1 + restKey;
+  };
+  for (const group of groups) {
+    const whole = group.reduce((a, c) => a + widthOf(c), 0);
+    if (table.length > 0 && used + whole > width) next();
+    for (const c of group) {
+      if (table.length > 0 && used + widthOf(c) > width) next();
+      table.push(c);
+      used += widthOf(c);
+    }
+  }
+  if (table.length > 0) tables.push(table);
+  return tables;
+}
+
+/**
+ * The ranking within `width`: one table when it fits (the rank, the leader, then every figure),
+ * else the ranking table — rank, leader, verdict, net realized, ROI, copy net — and under it
+ * the rest in tables keyed by the rank (and the leader, when that costs no extra table), as
+ * backtest's --compare tables are split.
+ */
+async function rankingTables(leaders: readonly ScanRow[], width: number): Promise<string[]> {
+  const cells = new Map<ScanColumn, string[]>(
+    SCAN_GROUPS.flat().map((c) => [c, leaders.map((r) => c.cell(r))] as const),
+  );
+  const widthOf = (c: ScanColumn) => columnWidth(c.head, cells.get(c) ?? []);
+  const ranks = leaders.map((r) => String(r.rank));
+  const who = leaders.map((r) => shortAddress(r.address, 8));
+  const rankWidth = columnWidth("#", ranks);
+  const keyWidth = rankWidth + columnWidth("leader", who);
+  const withLeader = layOut(SCAN_GROUPS, widthOf, width, keyWidth, keyWidth);
+  const byRank = layOut(SCAN_GROUPS, widthOf, width, keyWidth, rankWidth);
+  const tables = withLeader.length <= byRank.length ? withLeader : byRank;
+  const out: string[] = [];
+  for (const [i, columns] of tables.entries()) {
+    const leaderToo = i === 0 || tables === withLeader;
+    out.push(
+      await compactTable(
+        [...(leaderToo ? ["#", "leader"] : ["#"]), ...columns.map((c) => c.head)],
+        leaders.map((r, j) => [
+          r.rank,
+          ...(leaderToo ? [who[j] ?? ""] : []),
+          ...columns.map((c) => cells.get(c)?.[j] ?? ""),
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * The human report within `width` columns (default: as it is): the ranking (in several tables
+ * when one is too wide: rankingTables), one reason line per leader, exclusions, consensus. Its
+ * lines of words are broken at their separators to the width; the tables are drawn to fit it.
+ */
+export async function renderScan(report: ScanReport, width = Number.POSITIVE_INFINITY): Promise<string> {
   // "Scan of 1 leaders": the count said as a count.
   const scanned =
     report.leaders.length + report.excluded.length + report.noTrades.length + report.failed.length;
@@ -437,60 +572,8 @@ export async function renderScan(report: ScanReport): Promise<string> {
     `Scan of ${scanned} leader${scanned === 1 ? "" : "s"} over the last ${windowText(report.requestedDays * 86_400_000, "words")}, copying with ${fmtUsd(report.equity, 0)}`,
   );
   if (report.leaders.length > 0) {
-    lines.push(
-      await compactTable(
-        [
-          "#",
-          "leader",
-          "verdict",
-          "net realized",
-          "ROI",
-          "max DD",
-          "Sharpe",
-          "Sortino",
-          "Calmar",
-          "win",
-          "lose streak",
-          "orders/d",
-          "hold",
-          "style",
-          "lev mean/max",
-          "liq",
-          "coins",
-          "< $10",
-          "copy fees",
-          "slippage",
-          "copy net",
-        ],
-        report.leaders.map((r) => [
-          r.rank,
-          shortAddress(r.address, 8),
-          r.verdict,
-          // As inspect shows the same figures (net realized P&L to the cent, ROI and drawdown to
-          // 0.01 %, core/format.ts FIGURE_DECIMALS): a leader's 12.35 % in one read 12.3 % here.
-          fmtUsdSigned(r.netPnl),
-          fmtPctSigned(r.roiPct),
-          fmtPct(r.maxDrawdownPct),
-          fmtFixed(r.sharpe),
-          fmtFixed(r.sortino),
-          fmtFixed(r.calmar),
-          // Win rate and the share below $10 to 0.1 %, leverage to 0.01x: as inspect and backtest
-          // show the same figures (a leader's 17.6 % and 0.05x/0.11x read 18 % and 0.0x/0.1x here).
-          fmtShare(r.winRate),
-          r.longestLosingStreak,
-          r.ordersPerDay === null ? "-" : fmtFixed(r.ordersPerDay, 1),
-          r.medianHoldMs === null ? "-" : formatDuration(r.medianHoldMs),
-          r.style,
-          `${fmtLev(r.leverage.typical)}/${fmtLev(r.leverage.peak)}`,
-          r.liquidations,
-          r.coins,
-          fmtShare(r.copy.belowMinShare),
-          fmtUsd(r.copy.feesUsd),
-          fmtUsd(r.copy.slippageUsd),
-          fmtUsdSigned(r.copy.netUsd),
-        ]),
-      ),
-    );
+    const [ranking, ...details] = await rankingTables(report.leaders, width);
+    if (ranking !== undefined) lines.push(ranking);
     for (const r of report.leaders) lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${verdictLine(r)}`);
     // A leader whose history the exchange cut is ranked on the span it covers: said, per leader.
     for (const r of report.leaders)
@@ -498,6 +581,11 @@ export async function renderScan(report: ScanReport): Promise<string> {
         lines.push(
           `${shortAddress(r.address, 8)}: ${historyCutText(r.historyCut)}; its row is over that span`,
         );
+    if (details.length > 0) {
+      lines.push("By rank, the rest of each leader's figures:");
+      lines.push(...details);
+    }
+    lines.push("--csv and --json add orders, average and largest win and loss, copy funding.");
   } else lines.push(report.excluded.length > 0 ? "No leader passed the filters." : "No leader to rank.");
   for (const a of report.noTrades) lines.push(`${shortAddress(a, 8)} ${NO_TRADES} (not ranked)`);
   for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
@@ -521,6 +609,6 @@ export async function renderScan(report: ScanReport): Promise<string> {
       );
     }
   }
-  if (report.interrupted) lines.push("Interrupted: the table shows the leaders scanned before Ctrl-C.");
-  return lines.join("\n");
+  if (report.interrupted) lines.push("Interrupted: the ranking shows the leaders scanned before Ctrl-C.");
+  return wrapReportLines(lines, width).join("\n");
 }
