@@ -334,7 +334,7 @@ describe("filters and ranking", () => {
         row({
           address: "0x1880bbbea43fb92572279b9131130cc0f56e5fb4",
           verdict: "copyable",
-          reason: "copyable at $2,000: the leader's edge (41.0 bps) covers our costs (~5.5 bps per trade)",
+          reason: "copyable at $2,000: costs take 13% of the leader's edge; 82% of trades copied",
           netPnl: 123456.78,
           roiPct: 123.456,
           maxDrawdownPct: 12.345,
