@@ -2,7 +2,7 @@
 // address file formats, consensus; then the whole command against the simulator with
 // scripted leaders (cache reuse counted by the simulator's request stats).
 
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -443,6 +443,63 @@ describe("filters and ranking", () => {
     // The old report's table drawn whole is ~210 wide: an 80-column terminal broke every row.
     const whole = await renderScan(report);
     expect(Math.max(...whole.split("\n").map((l) => [...l].length))).toBeGreaterThan(200);
+  });
+
+  it("the README's scan report is what scan draws for its leaders at 80 columns", async () => {
+    const copy = row({ address: "0x0" }).copy;
+    const text = await renderScan(
+      {
+        requestedDays: 30,
+        equity: 2000,
+        leaders: [
+          row({
+            rank: 1,
+            address: "0x5e9ee1089755c3435139848e47e6635505d5a13a",
+            verdict: "copyable",
+            reason: "copyable at $2,000: costs take 9% of the leader's edge; 94% of trades copied",
+            netPnl: 48210.55,
+            roiPct: 9.64,
+            maxDrawdownPct: 4.12,
+            sharpe: 2.41,
+            sortino: 3.87,
+            calmar: 28.1,
+            winRate: 0.583,
+            longestLosingStreak: 4,
+            ordersPerDay: 6.2,
+            medianHoldMs: 19.5 * HOUR,
+            leverage: { typical: 2.31, peak: 4.8 },
+            coins: 5,
+            copy: { ...copy, belowMinShare: 0.061, feesUsd: 11.42, slippageUsd: 3.18, netUsd: 176.93 },
+          }),
+          row({
+            rank: 2,
+            address: "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2",
+            verdict: "avoid",
+            reason: "avoid at $2,000: our costs (~5.5 bps per trade) exceed the leader's edge (0.4 bps)",
+            netPnl: -220.18,
+            roiPct: -0.22,
+            maxDrawdownPct: 0.22,
+            winRate: 0.176,
+            longestLosingStreak: 20,
+            ordersPerDay: 412.7,
+            medianHoldMs: 3000,
+            style: "high-frequency",
+            leverage: { typical: 0.05, peak: 0.11 },
+            coins: 4,
+            copy: { ...copy, belowMinShare: 0.198, feesUsd: 3.85, slippageUsd: 0.85, netUsd: -4.39 },
+          }),
+        ],
+        excluded: [],
+        noTrades: [],
+        failed: [],
+        consensus: null,
+        interrupted: false,
+        cache: { hits: 0, cachedFills: 0, fetchedFills: 0 },
+      },
+      80,
+    );
+    const readme = readFileSync(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    expect(readme).toContain(`\n\`\`\`\n${text}\n\`\`\`\n`);
   });
 
   it("flag parsing: bad values are usage errors naming the flag", () => {
