@@ -349,7 +349,14 @@ describe("filters and ranking", () => {
           leverage: { typical: 12.345, peak: 45.678 },
           liquidations: 2,
           coins: 14,
-          copy: { ...copy, belowMinShare: 0.1825, feesUsd: 1234.56, slippageUsd: 234.56, netUsd: 12345.67 },
+          copy: {
+            ...copy,
+            belowMinShare: 0.1825,
+            feesUsd: 1234.56,
+            slippageUsd: 234.56,
+            fundingUsd: -12.34,
+            netUsd: 12345.67,
+          },
         }),
         row({
           address: "0x2880bbbea43fb92572279b9131130cc0f56e5fb4",
@@ -363,7 +370,14 @@ describe("filters and ranking", () => {
           ordersPerDay: null,
           medianHoldMs: 3300,
           leverage: { typical: 0.0512, peak: 0.1149 },
-          copy: { ...copy, belowMinShare: 0.191, feesUsd: 1.78, slippageUsd: 0.4, netUsd: -1.7 },
+          copy: {
+            ...copy,
+            belowMinShare: 0.191,
+            feesUsd: 1.78,
+            slippageUsd: 0.4,
+            fundingUsd: 0.05,
+            netUsd: -1.7,
+          },
         }),
       ]),
       excluded: [],
@@ -373,7 +387,7 @@ describe("filters and ranking", () => {
       interrupted: false,
       cache: { hits: 0, cachedFills: 0, fetchedFills: 0 },
     };
-    // Every figure of the one 21-column table this was (~210 wide), by its name.
+    // Every figure of the one 21-column table this was (~210 wide), by its name, and the copy's funding.
     const first = {
       "#": "1",
       leader: "0x1880bbbe…f56e5fb4",
@@ -395,6 +409,7 @@ describe("filters and ranking", () => {
       "< $10": "18.3%",
       "copy fees": "$1,234.56",
       slippage: "$234.56",
+      "copy funding": "-$12.34",
       "copy net": "+$12,345.67",
     };
     const second = {
@@ -419,6 +434,7 @@ describe("filters and ranking", () => {
       "< $10": "19.1%",
       "copy fees": "$1.78",
       slippage: "$0.40",
+      "copy funding": "+$0.05",
       "copy net": "-$1.70",
     };
     const tables = new Map<number, number>();

@@ -448,7 +448,7 @@ interface ScanColumn {
  * The ranking's figures in groups, most telling first: what a leader is worth copying (the
  * verdict, then what it made and what the copy would have kept — the order of the ranking), its
  * risk and return, how it trades, and what copying it costs at this size. Every figure of the
- * one 21-column table this was (~210 wide), under the same names.
+ * one 21-column table this was (~210 wide), under the same names, and the copy's funding.
  */
 const SCAN_GROUPS: readonly (readonly ScanColumn[])[] = [
   [
@@ -481,6 +481,9 @@ const SCAN_GROUPS: readonly (readonly ScanColumn[])[] = [
     { head: "< $10", cell: (r) => fmtShare(r.copy.belowMinShare) },
     { head: "copy fees", cell: (r) => fmtUsd(r.copy.feesUsd) },
     { head: "slippage", cell: (r) => fmtUsd(r.copy.slippageUsd) },
+    // The leader's funding at our ratio (+ received), which `copy net` holds with its realized
+    // P&L: the one part of what copying costs or pays that the table left to --csv and --json.
+    { head: "copy funding", cell: (r) => fmtUsdSigned(r.copy.fundingUsd) },
   ],
 ];
 
@@ -585,7 +588,7 @@ export async function renderScan(report: ScanReport, width = Number.POSITIVE_INF
       lines.push("By rank, the rest of each leader's figures:");
       lines.push(...details);
     }
-    lines.push("--csv and --json add orders, average and largest win and loss, copy funding.");
+    lines.push("--csv and --json add orders, average and largest win and loss.");
   } else lines.push(report.excluded.length > 0 ? "No leader passed the filters." : "No leader to rank.");
   for (const a of report.noTrades) lines.push(`${shortAddress(a, 8)} ${NO_TRADES} (not ranked)`);
   for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
