@@ -681,7 +681,7 @@ describe("hlcopy status: a pause is never silent", () => {
     const { text } = await status(dir, false, path);
     expect(text.split("\n").slice(1, 3)).toEqual([
       "trading: not halted",
-      `PAUSED since 2026-12-03 11:55 UTC (5m ago): the running follow (pid ${process.pid}) sends no orders — send again with: hlcopy resume`,
+      `PAUSED since 2026-12-03 11:55 UTC (5m ago): the running follow (pid ${process.pid}) copies no leader trade — copy again with: hlcopy resume`,
     ]);
     const { report } = await status(dir, true, path);
     expect(report.paused).toEqual({ since: NOW - 300_000, running: true, pid: process.pid });
@@ -694,7 +694,7 @@ describe("hlcopy status: a pause is never silent", () => {
       recordPendingPause(path, NOW - 60_000, pid);
       const { text } = await status(dir, false, path);
       expect(text).toContain(
-        "\nPAUSED since 2026-12-03 11:59 UTC (60s ago): no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume\n",
+        "\nPAUSED since 2026-12-03 11:59 UTC (60s ago): no follow is running; the next follow starts paused and reconcile copies nothing — lift it with: hlcopy resume\n",
       );
       expect((await status(dir, true, path)).report.paused).toEqual({
         since: NOW - 60_000,

@@ -209,7 +209,7 @@ describe("a follow waiting at its review", () => {
       // pause: delivered, and said as what it does at the review.
       expect(told.pause).toMatchObject({ code: 0, stderr: "" });
       expect(told.pause?.stdout).toBe(
-        `paused the running follow, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused, no orders until hlcopy resume (pid ${pid})\n`,
+        `paused the running follow, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused: no leader trade copied until hlcopy resume (pid ${pid})\n`,
       );
 
       // The no at the review: nothing was sent and the journal is as it was (the halt stands).
@@ -260,7 +260,7 @@ describe("a follow waiting at its review", () => {
       const pause = JSON.parse(told.pause?.stdout ?? "") as Record<string, unknown>;
       expect(pause).toMatchObject({ type: "pause", running: true, did: "paused" });
       expect(pause.message).toBe(
-        "paused the running follow, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused, no orders until hlcopy resume",
+        "paused the running follow, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused: no leader trade copied until hlcopy resume",
       );
       const status = JSON.parse(told.status?.stdout ?? "") as { paused: unknown; starting: { pid: number } };
       expect(status.paused).toMatchObject({ running: true, pid: status.starting.pid });

@@ -91,7 +91,7 @@ describe("a running follow", () => {
       expect(paused.stderr).toBe("");
       expect(paused.code).toBe(0);
       expect(paused.stdout).toMatch(
-        /^paused the running follow: no new orders until hlcopy resume \(pid \d+\)\n$/,
+        /^paused the running follow: no leader trade copied until hlcopy resume \(pid \d+\)\n$/,
       );
       await eventually(() => run.lines.some((l) => l.type === "paused" && l.paused === true), 5_000);
       // status says the run is paused, and since when (the paused event's moment).
@@ -101,7 +101,7 @@ describe("a running follow", () => {
       });
       const text = whole(await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir }));
       expect(text.stdout).toMatch(
-        /\nPAUSED since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(.* ago\): the running follow \(pid \d+\) sends no orders — send again with: hlcopy resume\n/,
+        /\nPAUSED since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(.* ago\): the running follow \(pid \d+\) copies no leader trade — copy again with: hlcopy resume\n/,
       );
       const again = await cli(master.address, ["--json", "pause"]);
       expect(JSON.parse(again.stdout)).toMatchObject({ type: "pause", running: true, did: "already-paused" });
@@ -116,7 +116,7 @@ describe("a running follow", () => {
 
       const resumed = await cli(master.address, ["resume", "--yes"]);
       expect(resumed.code).toBe(0);
-      expect(resumed.stdout).toMatch(/^resumed the running follow: sending again.*\(pid \d+\)\n$/);
+      expect(resumed.stdout).toMatch(/^resumed the running follow: copying again.*\(pid \d+\)\n$/);
       // Catches up with what the leader did meanwhile.
       await eventually(() => orders() > before, 15_000);
       expect((await status()).paused).toBeNull();
@@ -216,7 +216,7 @@ describe("a running follow", () => {
     expect(await status()).toMatchObject({ paused: { running: false, pid: null, since } });
     const text = whole(await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir }));
     expect(text.stdout).toMatch(
-      /\nPAUSED since .*: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume\n/,
+      /\nPAUSED since .*: no follow is running; the next follow starts paused and reconcile copies nothing — lift it with: hlcopy resume\n/,
     );
 
     const before = sim.control.orderHistory(master.address).length;
@@ -459,7 +459,7 @@ describe("with no follow running", () => {
       expect(p.code, p.stderr).toBe(0);
       // Said which run it reached.
       expect(p.stdout).toMatch(
-        /^paused the running paper follow: no new paper orders until hlcopy resume \(the pause is the paper runs': a live follow or reconcile is not held by it\) \(pid \d+\)\n$/,
+        /^paused the running paper follow: no leader trade copied until hlcopy resume \(the pause is the paper runs': a live follow or reconcile is not held by it\) \(pid \d+\)\n$/,
       );
       expect(await paused(true)).toMatchObject({ running: true, pid: paper.child.pid });
       expect(await paused(false)).toBeNull();
@@ -505,7 +505,7 @@ describe("with no follow running", () => {
       // A live pause still holds the live run.
       const p = await cli(master.address, ["pause"], env);
       expect(p.stdout).toMatch(
-        /^paused the running follow: no new orders until hlcopy resume \(pid \d+\)\n$/,
+        /^paused the running follow: no leader trade copied until hlcopy resume \(pid \d+\)\n$/,
       );
       expect(await paused(false)).toMatchObject({ running: true, pid: live.child.pid });
       expect((await cli(master.address, ["stop"], env)).code).toBe(0);

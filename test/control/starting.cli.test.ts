@@ -99,7 +99,7 @@ describe("a follow whose control socket is not up yet (its start checks wait on 
       const paused = await w.cli(["pause"]);
       expect(paused).toEqual({
         code: 0,
-        stdout: `the follow (pid ${pid}) is still starting (its control socket is not up yet): recorded, it starts paused and says so, no orders until hlcopy resume (should it not start, the next follow does)\n`,
+        stdout: `the follow (pid ${pid}) is still starting (its control socket is not up yet): recorded, it starts paused and says so: no leader trade copied until hlcopy resume (should it not start, the next follow does)\n`,
         stderr: "",
       });
       expect(existsSync(marker)).toBe(true);

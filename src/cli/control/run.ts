@@ -315,7 +315,7 @@ export async function runPause(
       out,
       "pause",
       { account, running: true, did: "recorded", pid: starting.pid, paper },
-      `${stillStarting(starting.pid, undefined, paper)}: recorded, it starts paused and says so, no orders until hlcopy resume (should it not start, the next ${paper ? "follow --paper" : "follow"} does)`,
+      `${stillStarting(starting.pid, undefined, paper)}: recorded, it starts paused and says so: no leader trade copied until hlcopy resume (should it not start, the next ${paper ? "follow --paper" : "follow"} does)`,
     );
     return ExitCode.ok;
   }

@@ -86,13 +86,13 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
         if (!p.engine.acting)
           return reply(
             "paused",
-            `paused ${run}, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused, no orders until hlcopy resume`,
+            `paused ${run}, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused: no leader trade copied until hlcopy resume`,
           );
         return reply(
           "paused",
           paper
-            ? "paused the running paper follow: no new paper orders until hlcopy resume (the pause is the paper runs': a live follow or reconcile is not held by it)"
-            : "paused the running follow: no new orders until hlcopy resume",
+            ? "paused the running paper follow: no leader trade copied until hlcopy resume (the pause is the paper runs': a live follow or reconcile is not held by it)"
+            : "paused the running follow: no leader trade copied until hlcopy resume",
         );
       case "resume": {
         // hlcopy resume has cleared the journal's halt (if any) first: the run drops it too.
@@ -107,7 +107,7 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
           "resumed",
           r.haltCleared
             ? `${run}'s halt is cleared: copying again (a sweep catches up now)`
-            : `resumed ${run}: sending again (a sweep catches up now)`,
+            : `resumed ${run}: copying again (a sweep catches up now)`,
         );
       }
       case "flatten": {

@@ -335,8 +335,8 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
     }
     case "paused":
       return d.paused === true
-        ? `paused${d.atStart === true ? " from its start" : ""}: no orders but a halt's closes until hlcopy resume`
-        : "resumed: sending again";
+        ? `paused${d.atStart === true ? " from its start" : ""}: no leader trade copied (a halt's closes still go) until hlcopy resume`
+        : "resumed: copying again";
     case "timeStop": {
       const size = num(d.size);
       const px = num(d.px);

@@ -202,7 +202,7 @@ export interface StatusReport {
   dailyLoss: { lossPct: number; limitPct: number; since: number; until: number; reason: string } | null;
   /**
    * The pause that stands (hlcopy pause, p on the dashboard) until hlcopy resume; null when none.
-   * `running`: the follow of `pid` is running paused (it sends no orders); false: no follow runs
+   * `running`: the follow of `pid` is running paused (it copies no leader trade); false: no follow runs
    * paused, the next follow starts paused. `since`: when it was paused (null when unknown).
    */
   paused: { since: number | null; running: boolean; pid: number | null } | null;
@@ -1113,11 +1113,11 @@ function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number, pa
   // Paper runs keep their own pause (store/control.ts pendingPausePath): status --paper reads it.
   if (paper)
     return paused.running
-      ? `PAUSED${since}: the running paper follow (pid ${paused.pid}) makes no paper orders — send again with: hlcopy resume`
-      : `PAUSED${since}: no paper follow runs paused; the next follow --paper starts paused (live runs are not held by it) — lift it with: hlcopy resume --paper`;
+      ? `PAUSED${since}: the running paper follow (pid ${paused.pid}) copies no leader trade — copy again with: hlcopy resume`
+      : `PAUSED${since}: no paper follow is running; the next follow --paper starts paused (live runs are not held by it) — lift it with: hlcopy resume --paper`;
   return paused.running
-    ? `PAUSED${since}: the running follow (pid ${paused.pid}) sends no orders — send again with: hlcopy resume`
-    : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
+    ? `PAUSED${since}: the running follow (pid ${paused.pid}) copies no leader trade — copy again with: hlcopy resume`
+    : `PAUSED${since}: no follow is running; the next follow starts paused and reconcile copies nothing — lift it with: hlcopy resume`;
 }
 
 /**
