@@ -102,3 +102,14 @@ export interface FillHistory<F = Fill> {
   fills: F[];
   cut: HistoryCut | null;
 }
+
+/**
+ * What a cut read of OUR OWN account's fills missed, in words, for a warning: "your account's
+ * fills from 2026-11-28 14:02 UTC to 2026-12-01 09:30 UTC could not all be read (the exchange
+ * keeps a user's 10,000 most recent fills)". The exchange's limit loses the oldest of the span
+ * asked for good; a page cap leaves the newest for the next read.
+ */
+export function ownFillsCutText(cut: HistoryCut): string {
+  const [from, to] = cut.reason === "exchange-limit" ? [cut.askedStart, cut.start] : [cut.end, cut.askedEnd];
+  return `your account's fills from ${utcMinute(from)} to ${utcMinute(to)} could not all be read (${historyCutWhy(cut)})`;
+}

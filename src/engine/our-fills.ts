@@ -5,6 +5,7 @@
 // reconcile, a stop's last read, a dry run's first read) and whether a cloid is one of ours.
 
 import { toHlcopyError } from "../core/errors.js";
+import { type HistoryCut, ownFillsCutText } from "../core/history.js";
 import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
 import { protectionKind } from "../core/protection.js";
 import { type OrderKind, orderKind, slippageBps } from "../core/slippage.js";
@@ -12,6 +13,7 @@ import type { Address, Fill, ReasonCode } from "../core/types.js";
 import type { FillRow, Journal } from "../store/journal.js";
 import type { CopyState } from "./copy-state.js";
 import { type PnlKeeper, SlippageWatch } from "./figures.js";
+import { fillHistoryRead } from "./fill-history.js";
 import type { EngineReader, PartBase } from "./ports.js";
 import type { SafetyWatch } from "./safety-watch.js";
 
@@ -32,7 +34,7 @@ const MAX_REFS = 10_000;
 
 export interface OurFillsOptions extends Pick<PartBase, "emit" | "now" | "runId" | "countRequest"> {
   journal: Pick<Journal, "recordFill" | "getOrder" | "latestEquity" | "fillsSince" | "lastFillTime">;
-  reader: Pick<EngineReader, "getFillsByTime">;
+  reader: Pick<EngineReader, "getFillsByTime" | "getFillHistory">;
   account: Address;
   /** The run keeps an account of its own (paper, a dry run): all its fills are the copy's. */
   modelsAccount: boolean;
@@ -183,12 +185,15 @@ export class OurFills {
    */
   async readDryRunFills(): Promise<Fill[] | null> {
     const o = this.#o;
-    if (!o.reader.getFillsByTime || this.#o.ownAccount()) return null;
+    const read = fillHistoryRead(o.reader, o.now, true);
+    if (!read || this.#o.ownAccount()) return null;
     const from = o.journal.latestEquity()?.ts;
     if (from === undefined) return null;
     try {
       this.#o.countRequest();
-      const fills = await o.reader.getFillsByTime(o.account, from);
+      const { fills, cut } = await read(o.account, from);
+      // Fills the read could not reach leave their part of the cash change unexplained.
+      if (cut) this.#warnCut(cut, "a change of your account's cash they made stays unexplained");
       const key = (tid: number | null, oid: number | null, ts: number) => `${tid}|${oid}|${ts}`;
       const known = new Set(o.journal.fillsSince(from).map((f) => key(f.tid, f.oid, f.ts)));
       return fills.filter((f) => !known.has(key(f.tid, f.oid, f.time)));
@@ -216,15 +221,27 @@ export class OurFills {
     if (
       (this.#o.streaming() && !always) ||
       this.#o.modelsAccount ||
-      !o.reader.getFillsByTime ||
+      !(o.reader.getFillsByTime || o.reader.getFillHistory) ||
       since === null
     )
       return false;
+    const read = fillHistoryRead(o.reader, o.now, true);
+    if (!read) return false;
     try {
       // Inside the try: at stop, a journal that cannot be read only warns (this read is best-effort).
       const from = Math.max(since, o.journal.lastFillTime() ?? 0);
       this.#o.countRequest();
-      const fills = await o.reader.getFillsByTime(o.account, from);
+      const { fills, cut } = await read(o.account, from);
+      // Cut by the exchange's limit: the oldest fills since the journal's last are gone from the
+      // exchange, and the journal, fees and the copy P&L miss them for good — said, not silent.
+      // Cut by the page cap: the newest wait, read from the last journaled fill at the next read.
+      if (cut)
+        this.#warnCut(
+          cut,
+          cut.reason === "exchange-limit"
+            ? "the journal, fees and the copy P&L miss those fills for good"
+            : "the rest are read at the next read",
+        );
       let outside = false;
       for (const f of fills)
         if (this.record(f, f.cloid ? this.#refs.get(f.cloid) : undefined)) outside = true;
@@ -237,6 +254,11 @@ export class OurFills {
       });
       return false;
     }
+  }
+
+  /** A read of our fills did not cover the span asked (core/history.ts): said as a warning, journaled. */
+  #warnCut(cut: HistoryCut, meaning: string): void {
+    this.#o.emit({ type: "warning", ts: this.#o.now(), message: `${ownFillsCutText(cut)}: ${meaning}` });
   }
 
   /** Whether a cloid is one of our orders (this run's, or any the journal holds). */

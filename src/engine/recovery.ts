@@ -10,11 +10,14 @@
 // leaves. It reaches the engine only through RecoveryPort.
 
 import { toHlcopyError } from "../core/errors.js";
+import { detailNumber } from "../core/format.js";
+import { historyCutWhy } from "../core/history.js";
 import { type OrderResult, resolveByLookup, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import { kindOfReason } from "../core/slippage.js";
 import type { Address, Fill } from "../core/types.js";
 import type { Journal, OrderRow } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
+import { fillHistoryRead } from "./fill-history.js";
 import type { EngineReader } from "./ports.js";
 
 /** What the recovery needs from the engine, and nothing else. */
@@ -22,7 +25,7 @@ export interface RecoveryPort {
   /** The orders left unresolved, and where their outcome is written. */
   journal: Pick<Journal, "ordersInState" | "updateOrder">;
   /** The look-up by cloid; our fills since a time (absent: a resolved order's fills come by the stream only). */
-  reader: Pick<EngineReader, "lookupOrderByCloid" | "getFillsByTime">;
+  reader: Pick<EngineReader, "lookupOrderByCloid" | "getFillsByTime" | "getFillHistory">;
   /** Our account (the orders' and fills' owner). */
   account: Address;
   /**
@@ -162,13 +165,27 @@ export class OrderRecovery {
       });
     // Its fills may never have come by the stream (the stream was down, or the process was
     // not running): read them, so fills and P&L are right (the journal keeps each tid once).
-    if (r.filledSize > 0 && p.reader.getFillsByTime) {
+    const read = fillHistoryRead(p.reader, p.now, true);
+    if (r.filledSize > 0 && read) {
       try {
         p.countRequest();
-        const fills = await p.reader.getFillsByTime(p.account, row.ts - 1_000);
+        const { fills, cut } = await read(p.account, row.ts - 1_000);
+        let found = 0;
         for (const f of fills) {
-          if (f.cloid?.toLowerCase() === row.cloid.toLowerCase()) p.recordOurFill(f, row.cloid);
+          if (f.cloid?.toLowerCase() !== row.cloid.toLowerCase()) continue;
+          p.recordOurFill(f, row.cloid);
+          found += f.sz;
         }
+        // The read could not reach all of the order's fills (an order an earlier run left
+        // unresolved, looked up after more than the exchange's 10,000 most recent fills of the
+        // account, or a read stopped at its page cap): the look-up says how much filled, and
+        // the fills missing from the journal are said — fees and the copy P&L miss them.
+        if (cut && found < r.filledSize * (1 - 1e-9))
+          p.emit({
+            type: "warning",
+            ts: p.now(),
+            message: `order ${row.cloid} (${row.coin}) filled ${detailNumber(r.filledSize)}, but only ${detailNumber(found)} of its fills could be read (${historyCutWhy(cut)}): the journal, fees and the copy P&L miss the rest`,
+          });
       } catch (error) {
         p.emit({
           type: "warning",

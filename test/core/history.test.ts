@@ -1,7 +1,12 @@
 // When a read of fills is cut (core/history.ts): only at the exchange's 10,000 most recent fills
 // or the reader's page cap — never because a leader did not trade early in the window.
 import { describe, expect, it } from "vitest";
-import { FILL_HISTORY_LIMIT, fillHistoryCut, historyCutText } from "../../src/core/history.js";
+import {
+  FILL_HISTORY_LIMIT,
+  fillHistoryCut,
+  historyCutText,
+  ownFillsCutText,
+} from "../../src/core/history.js";
 
 const DAY = 86_400_000;
 const END = Date.UTC(2026, 11, 1, 12, 0);
@@ -66,6 +71,19 @@ describe("historyCutText", () => {
     });
     expect(cut && historyCutText(cut)).toBe(
       "history until 2026-11-21 12:00 UTC (the read stopped at its page cap, 4,000 fills): 20.0 days of the 30 days asked",
+    );
+  });
+});
+
+describe("ownFillsCutText", () => {
+  it("names the span of our fills a read missed: the oldest at the exchange's limit, the newest at a page cap", () => {
+    const first = END - 2 * DAY;
+    const base = { askedStart: START, askedEnd: END, fills: FILL_HISTORY_LIMIT };
+    expect(ownFillsCutText({ ...base, reason: "exchange-limit", start: first, end: END })).toBe(
+      "your account's fills from 2026-11-01 12:00 UTC to 2026-11-29 12:00 UTC could not all be read (the exchange keeps a user's 10,000 most recent fills)",
+    );
+    expect(ownFillsCutText({ ...base, reason: "page-cap", start: START, end: first })).toBe(
+      "your account's fills from 2026-11-29 12:00 UTC to 2026-12-01 12:00 UTC could not all be read (the read stopped at its page cap, 10,000 fills)",
     );
   });
 });
