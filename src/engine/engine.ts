@@ -2155,6 +2155,8 @@ export class CopyEngine {
   #onOurFill(e: Extract<EngineStreamEvent, { type: "ourFill" }>): void {
     // A run with an account of its own: our account's fills are not its fills.
     if (this.#can.modelsAccount) return;
+    // A snapshot that does not reach the journal's last fill: the fills between are read back.
+    if (e.isSnapshot) this.#ourFills.snapshot(e.fills);
     let fired = false;
     let outside = false;
     for (const f of this.#fills.fresh(this.#o.account, e.fills)) {

@@ -59,6 +59,11 @@ export class OurFills {
   readonly #slippage: SlippageWatch;
   /** A trade-id clash in the journal was warned about (once a run). */
   #fillConflictWarned = false;
+  /**
+   * Where our fills are read back from though a stream brings them (null: nowhere): a stream's
+   * snapshot did not reach back to the journal's last fill (snapshot).
+   */
+  #gapFrom: number | null = null;
 
   constructor(options: OurFillsOptions) {
     this.#o = options;
@@ -208,6 +213,29 @@ export class OurFills {
   }
 
   /**
+   * A stream's snapshot of our fills (on subscribe and each resubscribe), before its fills are
+   * journaled. It holds only the account's newest fills (userFills: at most 2,000): when all of
+   * them are newer than the journal's last fill, the fills made between — while no run watched,
+   * or while the stream was down — may be in neither, and the journal, fees and the copy P&L
+   * would miss them silently. The next read of our fills (the next sweep's, else the stop's)
+   * then reads them back from the journal's last fill, with a stream too: one request, only when
+   * the snapshot does not reach that fill.
+   */
+  snapshot(fills: readonly Fill[]): void {
+    if (fills.length === 0) return;
+    let last: number | null;
+    try {
+      last = this.#o.journal.lastFillTime();
+    } catch {
+      return; // an unreadable journal: nothing to compare with (its writes warn on their own)
+    }
+    if (last === null) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const f of fills) if (f.time < oldest) oldest = f.time;
+    if (oldest > last) this.#gapFrom = Math.min(this.#gapFrom ?? last, last);
+  }
+
+  /**
    * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
    * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
    * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
@@ -218,8 +246,9 @@ export class OurFills {
   async readOwnFills(always = false): Promise<boolean> {
     const o = this.#o;
     const since = this.#o.pnl.since;
+    const gap = this.#gapFrom;
     if (
-      (this.#o.streaming() && !always) ||
+      (this.#o.streaming() && !always && gap === null) ||
       this.#o.modelsAccount ||
       !(o.reader.getFillsByTime || o.reader.getFillHistory) ||
       since === null
@@ -229,9 +258,13 @@ export class OurFills {
     if (!read) return false;
     try {
       // Inside the try: at stop, a journal that cannot be read only warns (this read is best-effort).
-      const from = Math.max(since, o.journal.lastFillTime() ?? 0);
+      // After a stream's snapshot that did not reach the journal's last fill: from that fill.
+      const from = Math.max(since, gap ?? o.journal.lastFillTime() ?? 0);
       this.#o.countRequest();
       const { fills, cut } = await read(o.account, from);
+      // Read: a page cap leaves the newest for the next read (the journal's newest fill is the
+      // snapshot's by now, so the gap's read resumes where this one stopped).
+      if (gap !== null) this.#gapFrom = cut?.reason === "page-cap" ? cut.end : null;
       // Cut by the exchange's limit: the oldest fills since the journal's last are gone from the
       // exchange, and the journal, fees and the copy P&L miss them for good — said, not silent.
       // Cut by the page cap: the newest wait, read from the last journaled fill at the next read.
