@@ -113,3 +113,12 @@ export function ownFillsCutText(cut: HistoryCut): string {
   const [from, to] = cut.reason === "exchange-limit" ? [cut.askedStart, cut.start] : [cut.end, cut.askedEnd];
   return `your account's fills from ${utcMinute(from)} to ${utcMinute(to)} could not all be read (${historyCutWhy(cut)})`;
 }
+
+/**
+ * Cash flows (ledger entries) read from a time on: `through` (ms) when the read stopped at its
+ * page cap — every entry up to it was read, the newer ones were not —, null when it read all.
+ */
+export interface LedgerHistory<C> {
+  flows: C[];
+  through: number | null;
+}

@@ -2,7 +2,7 @@
 // risk.skipLeaderNewCoins): the adapter's getFillHistory, which says the span the fills cover,
 // else getFillsByTime judged by its count (core/history.ts fillHistoryCut).
 
-import { type FillHistory, fillHistoryCut } from "../core/history.js";
+import { type FillHistory, fillHistoryCut, type LedgerHistory } from "../core/history.js";
 import type { Address } from "../core/types.js";
 
 export interface FillHistoryReader<F extends { time: number }> {
@@ -30,4 +30,25 @@ export function fillHistoryRead<F extends { time: number }>(
     const fills = await byTime(user, startTime);
     return { fills, cut: fillHistoryCut({ startTime, endTime: now(), fills }) };
   };
+}
+
+/** What reads an account's ledger: the adapter's getLedgerHistory, else getLedgerUpdates. */
+export interface LedgerHistoryReader<C> {
+  getLedgerUpdates?(user: Address, startTime: number): Promise<C[]>;
+  getLedgerHistory?(user: Address, startTime: number): Promise<LedgerHistory<C>>;
+}
+
+/**
+ * A read of `user`'s ledger from `startTime` with how far it read (`through`: it stopped at its
+ * page cap there; null: it read all — a reader without getLedgerHistory is taken at its word);
+ * undefined when the reader reads no ledger.
+ */
+export function ledgerHistoryRead<C>(
+  reader: LedgerHistoryReader<C>,
+): ((user: Address, startTime: number) => Promise<LedgerHistory<C>>) | undefined {
+  const history = reader.getLedgerHistory?.bind(reader);
+  if (history) return (user, startTime) => history(user, startTime);
+  const updates = reader.getLedgerUpdates?.bind(reader);
+  if (!updates) return undefined;
+  return async (user, startTime) => ({ flows: await updates(user, startTime), through: null });
 }

@@ -4,7 +4,7 @@
 // the behaviour behind them.
 
 import type { HlcopyError } from "../core/errors.js";
-import type { FillHistory } from "../core/history.js";
+import type { FillHistory, LedgerHistory } from "../core/history.js";
 import type { CloidLookup, OrderStatus } from "../core/orders.js";
 import type { HaltKind } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
@@ -50,6 +50,16 @@ export interface EngineReader {
     startTime: number,
     endTime?: number,
   ): Promise<{ time: number; usd: number; kind: string; hash: string }[]>;
+  /**
+   * getLedgerUpdates with how far it read (core/history.ts LedgerHistory): `through` when it
+   * stopped at its page cap — our ledger's reads then go on from there, not from now. HlClient
+   * implements it.
+   */
+  getLedgerHistory?(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+  ): Promise<LedgerHistory<{ time: number; usd: number; kind: string; hash: string }>>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
   /** Whether the user has any fill on record (the never-traded leader check). */
   hasTraded?(user: Address): Promise<boolean>;

@@ -14,11 +14,13 @@
 import { ConfigError, UsageError } from "../core/errors.js";
 import { type AccountAnchor, cashFlowForgotten, historyForgotten, pickAnchor } from "../core/fills.js";
 import { detailNumber as fmt, fmtUsd, shortAddress as short, utcMinute } from "../core/format.js";
+import type { LedgerHistory } from "../core/history.js";
 import type { Settings } from "../core/settings.js";
 import { tooSmallCopy, tooSmallText } from "../core/too-small.js";
 import type { AccountRole, AccountState, Address, Markets, Plan } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
+import { ledgerHistoryRead } from "./fill-history.js";
 import type { EngineReader } from "./ports.js";
 import { runPolicy } from "./run-mode.js";
 
@@ -55,11 +57,15 @@ const ANCHOR_WINDOW_MS = 30 * 86_400_000;
  */
 const START_LEDGER_REUSE_MS = 30_000;
 
-/** The anchor check's read of our ledger: from `since` to now, begun at `startedAt`. */
+/**
+ * The anchor check's read of our ledger: from `since` to now, begun at `startedAt`; `through`:
+ * it stopped at its page cap there (the entries after it were not read), else null.
+ */
 export interface StartLedger {
   flows: CashFlowRow[];
   since: number;
   startedAt: number;
+  through?: number | null;
 }
 
 /** What the start checks need of the run, and nothing more. */
@@ -70,7 +76,12 @@ export interface StartChecksPort {
   >;
   reader: Pick<
     EngineReader,
-    "hasTraded" | "accountRole" | "getFillsByTime" | "getLatestFills" | "getLedgerUpdates"
+    | "hasTraded"
+    | "accountRole"
+    | "getFillsByTime"
+    | "getLatestFills"
+    | "getLedgerUpdates"
+    | "getLedgerHistory"
   >;
   /** Our account (--account). */
   account: Address;
@@ -179,7 +190,7 @@ export class StartChecks {
     const o = this.#o;
     const reader = o.reader;
     const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
-    const readLedger = reader.getLedgerUpdates?.bind(reader);
+    const readLedger = ledgerHistoryRead(reader);
     if (!anchor) {
       if (!runPolicy(o.mode).journals || !reader.getLatestFills || !readLedger) return;
       // The ledger first: every funded account has a cash flow; fills only for one without.
@@ -215,14 +226,14 @@ export class StartChecks {
 
   /** The anchor check's read of our ledger from `since` to now, kept for the safety rules' first read. */
   async #readStartLedger(
-    read: NonNullable<EngineReader["getLedgerUpdates"]>,
+    read: (user: Address, since: number) => Promise<LedgerHistory<CashFlowRow>>,
     since: number,
   ): Promise<CashFlowRow[]> {
     const o = this.#o;
     o.countRequest();
     const startedAt = o.now();
-    const flows = await read(o.account, since);
-    this.#startLedger = { flows, since, startedAt };
+    const { flows, through } = await read(o.account, since);
+    this.#startLedger = { flows, since, startedAt, through };
     return flows;
   }
 

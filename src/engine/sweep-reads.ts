@@ -7,13 +7,16 @@
 // apply keep whatever the streams changed meanwhile. The leaders' flows are netted here too.
 
 import { toHlcopyError } from "../core/errors.js";
-import { fmtUsdSigned, shortAddress as short } from "../core/format.js";
+import { fmtUsdSigned, shortAddress as short, utcMinute } from "../core/format.js";
+import type { LedgerHistory } from "../core/history.js";
+import { CASH_FLOW_CONFIRM_MS } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import type { AccountRole, AccountState, Address, Fill, Markets } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { CopyState } from "./copy-state.js";
 import type { PnlKeeper } from "./figures.js";
+import { ledgerHistoryRead } from "./fill-history.js";
 import type { LeaderModel, MarketModel, OurModel } from "./models.js";
 import type { OurFills } from "./our-fills.js";
 import type { OwnershipWatch } from "./ownership-watch.js";
@@ -98,6 +101,12 @@ export interface SweepReaderOptions extends Pick<PartBase, "emit" | "now" | "run
   /** Counts the look-ups that resolved an uncertain order of this run (SweepReads.resolvedMark). */
   resolutionMark?: () => number;
 }
+
+/**
+ * Reads of our ledger one sweep makes at most, each going on where the last stopped at its page
+ * cap (500 entries a page, 10 pages): 25,000 entries.
+ */
+const LEDGER_READS = 5;
 
 export class SweepReader {
   readonly #o: SweepReaderOptions;
@@ -240,14 +249,43 @@ export class SweepReader {
     if (start && startLedgerStands(start, since, this.#o.now())) {
       // A preflight hands the read back: the run's start sweep takes it under the same rule.
       if (preflight) this.#o.checks.keepStartLedger(start);
-      this.#o.safety.ledgerRead(start.startedAt);
-      return { flows: start.flows.filter((f) => f.time >= since), fromStart: true };
+      const flows = start.flows.filter((f) => f.time >= since);
+      if (start.through === undefined || start.through === null) {
+        this.#o.safety.ledgerRead(start.startedAt);
+        return { flows, fromStart: true };
+      }
+      // The start's read stopped at its page cap: the rest is read now, from where it stopped.
+      const rest = await this.#readOurLedger(start.through);
+      return { flows: rest ? [...flows, ...rest.flows] : flows, fromStart: true };
     }
     const startedAt = this.#o.now();
-    const flows = await this.#readOurLedger(since);
+    const read = await this.#readOurLedger(since);
     // A preflight's own read (no start read stood) stands for the start sweep's in turn.
-    if (flows && preflight) this.#o.checks.keepStartLedger({ flows, since, startedAt });
-    return flows && { flows, fromStart: false };
+    if (read && preflight)
+      this.#o.checks.keepStartLedger({ flows: read.flows, since, startedAt, through: read.through });
+    return read && { flows: read.flows, fromStart: false };
+  }
+
+  /**
+   * A read of our ledger begun at `startedAt` went through — to `through` only, when it stopped
+   * at its page cap. Then the safety rules' next read starts there, not at this read's start:
+   * moved to now, it would never read the entries after `through`, and a withdrawal among them
+   * would stay a change of the cash the ledger never explains, counted as a trading loss once it
+   * waited CASH_FLOW_CONFIRM_MS (core/safety.ts) — the kill switch could close everything on it;
+   * a deposit, a gain. So the rest is read at the next sweep (until then such a change waits
+   * unconfirmed, increases held when a limit would be hit by it), and the trader is told.
+   */
+  #ledgerReadThrough(startedAt: number, through: number | null, entries: number): void {
+    if (through === null) {
+      this.#o.safety.ledgerRead(startedAt);
+      return;
+    }
+    this.#o.safety.ledgerRead(through);
+    this.#o.emit({
+      type: "warning",
+      ts: this.#o.now(),
+      message: `your account's ledger after ${utcMinute(through)} could not be read at once (the read stopped at its page cap, ${entries.toLocaleString("en-US")} entries): deposits and withdrawals after then are read at the next sweep — until then a change of the cash they made waits unconfirmed (no increase is sent while a limit would be hit by it), and one still unexplained after ${CASH_FLOW_CONFIRM_MS / 60_000} minutes counts as a trading result`,
+    });
   }
 
   /**
@@ -273,22 +311,34 @@ export class SweepReader {
     const again = await this.#readOurLedger(this.#o.safety.ledgerSince());
     // The start's flows too: the new read may begin later (SafetyWatch.ledgerSince moved up to
     // where the start's read began); the safety rules take each flow once.
-    return again ? [...read.flows, ...again] : read.flows;
+    return again ? [...read.flows, ...again.flows] : read.flows;
   }
 
   /** The ledger was read again after the start's read (#afterStartLedger): once a run. */
   #readAfterStart = false;
 
-  /** A read of our ledger from `since` (one request); null when it failed (said: a warning). */
-  async #readOurLedger(since: number): Promise<CashFlowRow[] | null> {
+  /**
+   * A read of our ledger from `since` (one request); null when it failed (said: a warning).
+   * `through`: it stopped at its page cap there (#ledgerReadThrough).
+   */
+  async #readOurLedger(since: number): Promise<LedgerHistory<CashFlowRow> | null> {
     const o = this.#o;
-    if (!o.reader.getLedgerUpdates) return null;
+    const read = ledgerHistoryRead(o.reader);
+    if (!read) return null;
     try {
-      this.#o.countRequest();
       const startedAt = this.#o.now();
-      const flows = await o.reader.getLedgerUpdates(o.account, since);
-      this.#o.safety.ledgerRead(startedAt);
-      return flows;
+      // A read stopped at its page cap goes on from there at once, a few times: the safety
+      // rules decide this sweep on every deposit and withdrawal (#ledgerReadThrough).
+      const flows: CashFlowRow[] = [];
+      let through: number | null = since;
+      for (let i = 0; i < LEDGER_READS && through !== null; i++) {
+        this.#o.countRequest();
+        const got: LedgerHistory<CashFlowRow> = await read(o.account, through);
+        flows.push(...got.flows);
+        through = got.through;
+      }
+      this.#ledgerReadThrough(startedAt, through, flows.length);
+      return { flows, through };
     } catch (error) {
       this.#o.emit({
         type: "warning",

@@ -18,7 +18,7 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
-import { type FillHistory, fillHistoryCut } from "../core/history.js";
+import { type FillHistory, fillHistoryCut, type LedgerHistory } from "../core/history.js";
 import {
   type CancelResult,
   cancelNotSent,
@@ -152,6 +152,12 @@ export interface HlClient {
   getAccountState(user: Address, options?: { openOrders?: boolean }): Promise<AccountState>;
   /** Deposits (+) and withdrawals (−) of the perp account since `startTime`. @throws as getMarkets. */
   getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]>;
+  /**
+   * getLedgerUpdates with how far it read: `through` when it stopped at its page cap (500 per
+   * page, at most 10 pages: every entry up to `through` read, the newer ones not), else null.
+   * @throws as getMarkets.
+   */
+  getLedgerHistory(user: Address, startTime: number, endTime?: number): Promise<LedgerHistory<CashFlow>>;
   /**
    * Fills in [startTime, endTime], paginated (2000 per page, at most `maxPages`: 10 unless
    * told, analytics ask for more), oldest first. @throws as getMarkets.
@@ -288,6 +294,13 @@ const PAGE = 2000;
 const MAX_PAGES = 10;
 /** userFunding and fundingHistory answer at most 500 items per request. */
 const FUNDING_PAGE = 500;
+/**
+ * userNonFundingLedgerUpdates: the docs say a reply over a time range holds at most 500 items
+ * (info endpoint, "Pagination"); other clients page it by 2000. A page of 500 or more is read on
+ * from its newest time: right for either (one more request when a page holds 500–1999). It was
+ * paged by 2000: a reply of 500 read as the last, and the newer entries were never read.
+ */
+const LEDGER_PAGE = 500;
 /** Analytics read weeks of a busy leader: up to 100 pages, paced by the request budget. */
 const ANALYTICS_MAX_PAGES = 100;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -435,14 +448,25 @@ class Client implements HlClient {
   }
 
   async getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]> {
-    const all = await this.#paginate(
+    return (await this.getLedgerHistory(user, startTime, endTime)).flows;
+  }
+
+  async getLedgerHistory(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+  ): Promise<LedgerHistory<CashFlow>> {
+    const { items, capped } = await this.#paginatePages(
       "userNonFundingLedgerUpdates",
       startTime,
       (start) =>
         infoApi.userNonFundingLedgerUpdates(this.#info, { user, startTime: start, endTime: endTime ?? null }),
       (u) => `${u.time}:${u.hash}:${u.delta.type}`,
+      { pageSize: LEDGER_PAGE },
     );
-    return toCashFlows(user, all);
+    let through: number | null = null;
+    if (capped) for (const u of items) if (through === null || u.time > through) through = u.time;
+    return { flows: toCashFlows(user, items), through };
   }
 
   async getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]> {

@@ -475,7 +475,9 @@ export function userNonFundingLedgerUpdates(
 ): UserNonFundingLedgerUpdatesResponse {
   const start = startTime ?? 0;
   const end = endTime ?? Number.MAX_SAFE_INTEGER;
-  return (engine.account(user)?.ledger ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 2000);
+  // At most 500 a reply, oldest first: the docs' rule for replies over a time range (info
+  // endpoint, "Pagination"). Readers page on from the newest time.
+  return (engine.account(user)?.ledger ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 500);
 }
 
 export function fundingHistory(

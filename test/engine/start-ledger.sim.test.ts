@@ -122,14 +122,15 @@ function hookFirstLedgerRead(client: HlClient, account: Address, gap?: () => voi
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
-      if (prop !== "getLedgerUpdates") return value.bind(target);
+      // The engine reads our ledger with getLedgerHistory (getLedgerUpdates with how far it read).
+      if (prop !== "getLedgerHistory") return value.bind(target);
       return async (user: Address, ...rest: unknown[]) => {
-        const flows = await value.call(target, user, ...rest);
+        const read = await value.call(target, user, ...rest);
         if (!called && user.toLowerCase() === account.toLowerCase()) {
           called = true;
           gap();
         }
-        return flows;
+        return read;
       };
     },
   });
