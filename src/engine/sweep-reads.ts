@@ -337,7 +337,9 @@ export class SweepReader {
         flows.push(...got.flows);
         through = got.through;
       }
-      this.#ledgerReadThrough(startedAt, through, flows.length);
+      // Each read on begins with the entries at the time the last stopped at: counted once.
+      const entries = new Set(flows.map((f) => `${f.time}|${f.hash}|${f.kind}`)).size;
+      this.#ledgerReadThrough(startedAt, through, entries);
       return { flows, through };
     } catch (error) {
       this.#o.emit({

@@ -7,6 +7,7 @@
 // stops at its page cap says where, and the sweep goes on from there.
 
 import { describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
@@ -48,5 +49,76 @@ describe("a run after many ledger entries", () => {
     expect(t.journal.cashFlowTotal()).toBeCloseTo(0, 6);
     expect(events.filter((e) => e.type === "warning")).toEqual([]);
     expect(events.filter((e) => e.type === "halt")).toEqual([]);
+  }, 60_000);
+});
+
+describe("a sweep whose reads of our ledger keep stopping at the page cap", () => {
+  it("says how far it read, and its next sweep reads on from there — not from its own start, past the entries it never read", async () => {
+    const HOUR = 3_600_000;
+    let bump = 0;
+    const t = await startSimFollow({ sim: { seed: 47, clock: () => Date.now() + bump } });
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const settings = copySettings((s) => {
+      s.exec.sweepSeconds = 3600;
+    });
+    /** The engine's clock: moved an hour on before the capped sweep (the entries older than its re-read margin). */
+    let ahead = 0;
+    const reader = t.ourClient();
+    /** While `capping`: each read of our ledger returns its first two entries only, as stopped at its page cap there. */
+    let capping = false;
+    const starts: number[] = [];
+    const capped = new Proxy(reader, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop !== "getLedgerHistory") return value.bind(target);
+        return async (user: Address, startTime: number) => {
+          starts.push(startTime);
+          const read = await reader.getLedgerHistory(user, startTime);
+          const second = read.flows[1];
+          if (!capping || !second) return read;
+          return { flows: read.flows.filter((f) => f.time <= second.time), through: second.time };
+        };
+      },
+    });
+    const f = t.follow({
+      settings,
+      command: "reconcile",
+      reader: capped,
+      executor: liveExecutor(reader),
+      now: () => Date.now() + ahead,
+    });
+    f.engine.begin();
+    await f.engine.sweep("sweep", true);
+    const from = t.sim.control.now();
+    for (let i = 0; i < 12; i++) {
+      bump += 1;
+      t.sim.control.fund(t.account, 10);
+    }
+    bump += 1;
+    ahead = HOUR;
+    capping = true;
+    starts.length = 0;
+    await f.engine.sweep("sweep", true);
+    // Five reads, each on from where the last stopped (its last entry again, then one more): six
+    // of the 12 deposits.
+    expect(starts).toHaveLength(5);
+    expect(t.journal.cashFlowsSince(from)).toHaveLength(6);
+    const warnings = f.events
+      .filter((e) => e.type === "warning")
+      .map((e) => (e.type === "warning" ? e.message : ""));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^your account's ledger after \d{4}-\d\d-\d\d \d\d:\d\d UTC could not be read at once \(the read stopped at its page cap, 6 entries\): deposits and withdrawals after then are read at the next sweep/,
+    );
+    capping = false;
+    starts.length = 0;
+    await f.engine.sweep("sweep", true);
+    // From the last entry read (the journal's last cash flow), an hour before the sweep began:
+    // had the capped sweep counted as read to its start, it would begin 10 minutes before that.
+    expect(starts[0]).toBeLessThan(Date.now() + ahead - HOUR / 2);
+    expect(t.journal.cashFlowsSince(from)).toHaveLength(12);
+    expect(f.events.filter((e) => e.type === "halt")).toEqual([]);
+    await f.engine.stop("test over");
   }, 60_000);
 });
