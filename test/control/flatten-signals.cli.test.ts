@@ -4,13 +4,12 @@
 // never said. As reconcile: before the closes go it stops there, nothing sent, said as the
 // contract's two lines (naming the halt it recorded); once a close is out it is awaited, the
 // account read again and the report printed.
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { eventually } from "../exchange/helpers.js";
 import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
-import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 let sim: SimHandle;
@@ -43,24 +42,11 @@ async function setup() {
 
 /** `hlcopy flatten …` as a child we can signal, through the proxy. */
 function startFlatten(s: Awaited<ReturnType<typeof setup>>, args: string[]) {
-  const child = spawn(
-    process.execPath,
-    [BIN, "--network", proxy.httpUrl, "--account", s.account, "flatten", ...args],
-    {
-      env: cleanEnv({ HLCOPY_CONFIG_DIR: s.dir, HLCOPY_LOCK_DIR: s.lockDir, HLCOPY_AGENT_KEY: s.agentKey }),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
+  return startCli(["--network", proxy.httpUrl, "--account", s.account, "flatten", ...args], {
+    HLCOPY_CONFIG_DIR: s.dir,
+    HLCOPY_LOCK_DIR: s.lockDir,
+    HLCOPY_AGENT_KEY: s.agentKey,
   });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
-  return { child, exit, out: () => stdout, err: () => stderr };
 }
 
 const ordersOf = (account: Address) => sim.control.orderHistory(account);

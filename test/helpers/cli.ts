@@ -97,6 +97,28 @@ export function spawnCli(
 }
 
 /**
+ * bin/hlcopy.js started as a child the test can signal (stdin closed), its output gathered:
+ * `exit` resolves with its code when it ends; `out()` and `err()` are what it wrote so far.
+ * `env` is added to the test's clean environment (cleanEnv).
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: cleanEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+  return { child, exit, out: () => stdout, err: () => stderr };
+}
+
+/**
  * The error a command run with --json ended on, in the contract's two lines (`error: …` and
  * `hint: …`, as it prints them on stderr without --json): with --json it is one `error`
  * document on stdout, and nothing else is. "" when stdout is not that one document.

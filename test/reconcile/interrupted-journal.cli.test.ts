@@ -3,19 +3,16 @@
 // and the journal says what happened — the orders that went, and that the rest did not (held
 // `stopping`, the signal journaled) — never a decision claiming actions that were never sent.
 
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../exchange/helpers.js";
 import { startFaultProxy } from "../exchange/proxy.js";
-import { BIN, cleanEnv } from "../helpers/cli.js";
+import { startCli } from "../helpers/cli.js";
 import { type ReconcileWorld, reconcileWorld } from "../helpers/reconcile-world.js";
 
 /** `hlcopy reconcile --yes` of the world's leader through `network`, as a child we can signal. */
 function startReconcile(w: ReconcileWorld, network: string) {
-  const child = spawn(
-    process.execPath,
+  return startCli(
     [
-      BIN,
       "--network",
       network,
       "--account",
@@ -28,18 +25,8 @@ function startReconcile(w: ReconcileWorld, network: string) {
       "0.1",
       "--yes",
     ],
-    { env: cleanEnv(w.env), stdio: ["ignore", "pipe", "pipe"] },
+    w.env,
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
-  return { child, exit, out: () => stdout, err: () => stderr };
 }
 
 interface DecisionEntry {

@@ -4,13 +4,12 @@
 // order is out, the order is awaited, the account read again and the report printed, and the run
 // is journaled as ended (not "never ended: killed or crashed"). Before, Node's default ended the
 // process at once: exit 143, no output, the order executed and the run left open.
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { eventually } from "../exchange/helpers.js";
 import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
-import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 let sim: SimHandle;
@@ -33,10 +32,8 @@ async function setup() {
 
 /** `hlcopy reconcile` as a child we can signal. */
 function startReconcile(s: Awaited<ReturnType<typeof setup>>) {
-  const child = spawn(
-    process.execPath,
+  return startCli(
     [
-      BIN,
       "--network",
       proxy.httpUrl,
       "--account",
@@ -49,21 +46,8 @@ function startReconcile(s: Awaited<ReturnType<typeof setup>>) {
       "0.2",
       "--yes",
     ],
-    {
-      env: cleanEnv({ HLCOPY_CONFIG_DIR: s.dir, HLCOPY_AGENT_KEY: s.agentKey }),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { HLCOPY_CONFIG_DIR: s.dir, HLCOPY_AGENT_KEY: s.agentKey },
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
-  return { child, exit, out: () => stdout, err: () => stderr };
 }
 
 /** Our orders the exchange received (each cloid once: nothing sent twice). */
