@@ -1,9 +1,13 @@
 // Builders for hand-made fill sequences and loaders for the real trace.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { LeaderDataSource } from "../../src/analytics/fetch.js";
 import type { Fill } from "../../src/analytics/wire.js";
 import { parseFillsJson, parseMeta } from "../../src/analytics/wire.js";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
 
 export const FIXTURES = resolve(import.meta.dirname, "../fixtures");
 export const TRACE_FILE = join(FIXTURES, "fills/userFills-0xb7b6f3ce.json");
@@ -111,4 +115,53 @@ export function iocBatch(px: number, n: number, first = 0) {
       t: { limit: { tif: "Ioc" as const } },
     };
   });
+}
+
+/**
+ * A simulator whose clock the set-up moves, with two accounts past and within the exchange's
+ * 10,000 most recent fills: `busy` makes 10 fills at `oldAt` (the first an order with
+ * `firstCloid` when given), then 10,100 from `busyFrom` on — a batch of 100 every 30 minutes —,
+ * `quiet` 4 fills a day before `now`. The clock is left at `now`. Nonces follow the clock (the
+ * exchange refuses stale ones).
+ */
+export async function busyHistoryWorld(p: {
+  seed: number;
+  now: number;
+  oldAt: number;
+  busyFrom: number;
+  firstCloid?: `0x${string}`;
+}): Promise<{ sim: SimHandle; busy: Address; quiet: Address }> {
+  let t = p.oldAt;
+  const sim = await startSim({ seed: p.seed, tickMs: 0, clock: () => t });
+  const trader = (usd: number) => {
+    const wallet = privateKeyToAccount(generatePrivateKey());
+    const address = wallet.address.toLowerCase() as Address;
+    sim.control.fund(address, usd);
+    let n = 0;
+    const sdk = new ExchangeClient({
+      transport: new HttpTransport({ apiUrl: sim.httpUrl }),
+      wallet,
+      nonceManager: () => t + (n++ % 1000),
+    });
+    return { address, sdk };
+  };
+  const batch = (sdk: ExchangeClient, n: number, cloid?: `0x${string}`) =>
+    sdk.order({
+      orders: iocBatch(sim.control.mid("BTC") ?? 0, n).map((o, i) =>
+        i === 0 && cloid ? { ...o, c: cloid } : o,
+      ),
+      grouping: "na",
+    });
+  const b = trader(10_000_000);
+  await batch(b.sdk, 10, p.firstCloid);
+  t = p.busyFrom;
+  for (let i = 0; i < 101; i++) {
+    await batch(b.sdk, 100);
+    t += 30 * 60_000;
+  }
+  t = p.now - 86_400_000;
+  const q = trader(100_000);
+  await batch(q.sdk, 4);
+  t = p.now;
+  return { sim, busy: b.address, quiet: q.address };
 }

@@ -3,8 +3,6 @@
 // and inspect, scan, backtest, kelly and risk.skipLeaderNewCoins say the history is cut and measure over what it covers
 // — they reported "30 days" of figures made from the last two.
 
-import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
 import { runBacktestCommand } from "../../src/cli/backtest/run.js";
@@ -19,16 +17,14 @@ import { fillHistoryRead } from "../../src/engine/fill-history.js";
 import { LeaderGuard } from "../../src/engine/leader-guard.js";
 import { SizingInputsKeeper } from "../../src/engine/sizing-inputs.js";
 import { RequestBudget } from "../../src/exchange/budget.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
+import type { SimHandle } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { tempDir, unwrapped } from "../helpers/cli.js";
-import { iocBatch, sink } from "./helpers.js";
+import { busyHistoryWorld, sink } from "./helpers.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const NOW = Date.now();
-/** The simulator's clock: moved by the set-up to date each batch of trades. */
-let t = NOW - 20 * DAY;
 let sim: SimHandle;
 /** 10 fills 20 days ago, then 10,100 from 3 days ago on, a batch of 100 every 30 minutes. */
 let busy: Address;
@@ -37,40 +33,13 @@ const BUSY_FROM = NOW - 3 * DAY;
 /** A leader with 4 fills a day ago and none before: not cut, whatever the window. */
 let quiet: Address;
 
-/** A funded trader whose nonces follow the simulator's clock (the exchange refuses stale ones). */
-function trader(usd: number): { address: Address; sdk: ExchangeClient } {
-  const wallet = privateKeyToAccount(generatePrivateKey());
-  const address = wallet.address.toLowerCase() as Address;
-  sim.control.fund(address, usd);
-  let n = 0;
-  const sdk = new ExchangeClient({
-    transport: new HttpTransport({ apiUrl: sim.httpUrl }),
-    wallet,
-    nonceManager: () => t + (n++ % 1000),
-  });
-  return { address, sdk };
-}
-
-/** `n` marketable IOCs of 0.001 BTC in one action, buys and sells in turn: n fills at one time. */
-async function batch(sdk: ExchangeClient, n: number): Promise<void> {
-  await sdk.order({ orders: iocBatch(sim.control.mid("BTC") ?? 0, n), grouping: "na" });
-}
-
 beforeAll(async () => {
-  sim = await startSim({ seed: 71, tickMs: 0, clock: () => t });
-  const b = trader(10_000_000);
-  busy = b.address;
-  await batch(b.sdk, 10);
-  t = BUSY_FROM;
-  for (let i = 0; i < 101; i++) {
-    await batch(b.sdk, 100);
-    t += 30 * 60_000;
-  }
-  t = NOW - DAY;
-  const q = trader(100_000);
-  quiet = q.address;
-  await batch(q.sdk, 4);
-  t = NOW;
+  ({ sim, busy, quiet } = await busyHistoryWorld({
+    seed: 71,
+    now: NOW,
+    oldAt: NOW - 20 * DAY,
+    busyFrom: BUSY_FROM,
+  }));
 }, 120_000);
 afterAll(async () => {
   await sim.close();

@@ -1,11 +1,10 @@
 // `hlcopy demo` as a newcomer runs it (without a terminal): the real binary, its own
 // simulator, leader and follower, and the summary as the last JSON line.
 
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { JSON_LINE_FIELDS } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, startCli, tempDir } from "../helpers/cli.js";
 
 /** Copy orders that filled, among the --json lines printed so far. */
 const copiesFilled = (stdout: string) =>
@@ -21,27 +20,17 @@ describe("hlcopy demo", () => {
   }, async () => {
     // Stopped once it has copied six orders, not at a time: how many trades a run of N seconds
     // copies depends on how fast the machine starts it.
-    const child = spawn(process.execPath, [BIN, "demo", "--no-ui", "--duration", "10m", "--json"], {
-      env: cleanEnv({ HLCOPY_CONFIG_DIR: tempDir() }),
-      stdio: ["ignore", "pipe", "pipe"],
+    const { child, exit, out, err } = startCli(["demo", "--no-ui", "--duration", "10m", "--json"], {
+      HLCOPY_CONFIG_DIR: tempDir(),
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     try {
-      await eventually(() => copiesFilled(stdout) >= 6, 60_000);
+      await eventually(() => copiesFilled(out()) >= 6, 60_000);
     } finally {
       child.kill("SIGINT");
     }
     expect(await exit).toBe(0);
-    expect(stderr).toBe("");
-    const r = { stdout };
+    expect(err()).toBe("");
+    const r = { stdout: out() };
     const lines = r.stdout.trim().split("\n");
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.filter((e) => e.type === "stop").map((e) => e.reason)).toEqual(["interrupted"]);
@@ -114,7 +103,7 @@ describe("hlcopy demo", () => {
     // The six copy orders it was stopped after are counted: a copied trade is one or two of
     // them (a flip is two), and copies are among the orders filled (joins and repairs the rest).
     expect(summary.copiedTrades).toBeGreaterThanOrEqual(3);
-    expect(summary.ordersFilled).toBeGreaterThanOrEqual(copiesFilled(stdout));
+    expect(summary.ordersFilled).toBeGreaterThanOrEqual(copiesFilled(r.stdout));
     expect(summary.ordersFilled).toBeGreaterThanOrEqual(summary.copiedTrades);
     // The leader's trades: its orders whose fills the run saw (one order crossing levels is
     // several fills, one trade), each in one bucket — the buckets add up to them.

@@ -5,8 +5,6 @@
 // count were short, silently. Each now says which of our fills could not be read and what that
 // means. One simulator for the file: our account trades 10 fills long ago, then 10,100 lately.
 
-import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engineClient } from "../../src/cli/wiring.js";
 import { FILL_HISTORY_LIMIT } from "../../src/core/history.js";
@@ -15,9 +13,9 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { OurFills } from "../../src/engine/our-fills.js";
 import { OrderRecovery } from "../../src/engine/recovery.js";
 import { RequestBudget } from "../../src/exchange/budget.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
+import type { SimHandle } from "../../src/sim/index.js";
 import { type Journal, openJournal } from "../../src/store/journal.js";
-import { iocBatch } from "../analytics/helpers.js";
+import { busyHistoryWorld } from "../analytics/helpers.js";
 import { action } from "../exchange/helpers.js";
 
 const DAY = 86_400_000;
@@ -26,8 +24,6 @@ const NOW = Date.now();
 const OLD = NOW - 20 * DAY;
 /** When its 10,100 recent fills began: the exchange keeps the newest 10,000 of them. */
 const BUSY_FROM = NOW - 3 * DAY;
-/** The simulator's clock: moved by the set-up to date each batch of trades. */
-let t = OLD;
 let sim: SimHandle;
 /** Our account: 10 fills at OLD (the first an order with OLD_CLOID), then 10,100 from BUSY_FROM. */
 let ours: Address;
@@ -35,41 +31,18 @@ let ours: Address;
 let quiet: Address;
 const OLD_CLOID = "0x0000000000000000000000000000abcd" as const;
 
-function trader(usd: number): { address: Address; sdk: ExchangeClient } {
-  const wallet = privateKeyToAccount(generatePrivateKey());
-  const address = wallet.address.toLowerCase() as Address;
-  sim.control.fund(address, usd);
-  let n = 0;
-  const sdk = new ExchangeClient({
-    transport: new HttpTransport({ apiUrl: sim.httpUrl }),
-    wallet,
-    nonceManager: () => t + (n++ % 1000),
-  });
-  return { address, sdk };
-}
-
-async function batch(sdk: ExchangeClient, n: number, cloid?: `0x${string}`): Promise<void> {
-  const orders = iocBatch(sim.control.mid("BTC") ?? 0, n).map((o, i) =>
-    i === 0 && cloid ? { ...o, c: cloid } : o,
-  );
-  await sdk.order({ orders, grouping: "na" });
-}
-
 beforeAll(async () => {
-  sim = await startSim({ seed: 73, tickMs: 0, clock: () => t });
-  const o = trader(10_000_000);
-  ours = o.address;
-  await batch(o.sdk, 10, OLD_CLOID);
-  t = BUSY_FROM;
-  for (let i = 0; i < 101; i++) {
-    await batch(o.sdk, 100);
-    t += 30 * 60_000;
-  }
-  t = NOW - DAY;
-  const q = trader(100_000);
-  quiet = q.address;
-  await batch(q.sdk, 4);
-  t = NOW;
+  ({
+    sim,
+    busy: ours,
+    quiet,
+  } = await busyHistoryWorld({
+    seed: 73,
+    now: NOW,
+    oldAt: OLD,
+    busyFrom: BUSY_FROM,
+    firstCloid: OLD_CLOID,
+  }));
 }, 120_000);
 afterAll(async () => {
   await sim.close();
