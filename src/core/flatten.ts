@@ -1,9 +1,15 @@
 // What a flatten does with a plan made under its halt (every target 0): the reduce-only closes
 // it sends and the positions it leaves. `hlcopy flatten` reports its outcome with it and
 // `hlcopy flatten --dry-run` shows it before anything is sent, from the same plan, so the
-// preview cannot say other than what the flatten does.
+// preview cannot say other than what the flatten does. Before it plans, a flatten looks up our
+// orders of unknown outcome and cancels our resting passive entries: the rules of both are here,
+// so the dry run lists what the flatten then does.
 
-import type { Plan, ReasonCode } from "./types.js";
+import { detailNumber } from "./format.js";
+import type { OrderResult } from "./orders.js";
+import { limitPrice } from "./planner.js";
+import { protectionKind } from "./protection.js";
+import type { Markets, Plan, ReasonCode, Side } from "./types.js";
 
 /** One close a flatten sends: an IOC, reduce-only, at the plan's price bound. */
 export interface FlattenClose {
@@ -27,15 +33,131 @@ export interface FlattenLeft {
   detail: string;
 }
 
+/** A resting passive entry a flatten cancels before its closes go. */
+export interface FlattenCancel {
+  coin: string;
+  cloid: string;
+  side: Side;
+  /** What is left of it on the book. */
+  size: number;
+  limitPx: number;
+  detail: string;
+}
+
 export interface FlattenPreview {
   closes: FlattenClose[];
   left: FlattenLeft[];
-  /** Resting passive entries the plan cancels first. */
-  cancels: { coin: string; detail: string }[];
+  /** Resting passive entries cancelled first. */
+  cancels: FlattenCancel[];
 }
 
-/** The closes and what remains of a plan made under a flatten's halt (pure). */
-export function flattenPreview(plan: Plan): FlattenPreview {
+/** An order of ours as the journal keeps it: what the rules below read of it. */
+export interface JournaledOrder {
+  ts: number;
+  cloid: string;
+  coin: string;
+  side: Side;
+  size: number;
+  limitPx: number;
+  reduceOnly: boolean;
+  reason: string;
+  status: string;
+  filledSize: number;
+}
+
+/**
+ * The resting passive entries a flatten cancels: the orders journaled resting that are entries
+ * (not a stop or take-profit, not reduce-only) — one a coin, the oldest, as a run adopts them
+ * (engine/passive.ts fromSweep) — still on the book (`openCloids`, lower case). One off the book
+ * is only looked up (filled or cancelled while no run watched): nothing to cancel.
+ */
+export function restingEntriesToCancel(
+  rows: readonly JournaledOrder[],
+  openCloids: ReadonlySet<string>,
+): FlattenCancel[] {
+  const adopted = new Map<string, JournaledOrder>();
+  for (const r of rows) {
+    if (r.status !== "resting" || protectionKind(r.reason) || r.reduceOnly || adopted.has(r.coin)) continue;
+    adopted.set(r.coin, r);
+  }
+  return [...adopted.values()]
+    .filter((r) => openCloids.has(r.cloid.toLowerCase()))
+    .map((r) => {
+      const size = Math.max(0, r.size - r.filledSize);
+      return {
+        coin: r.coin,
+        cloid: r.cloid,
+        side: r.side,
+        size,
+        limitPx: r.limitPx,
+        detail: `our passive entry ${r.side} ${detailNumber(size)} ${r.coin} @ ${detailNumber(r.limitPx)} rests on the book`,
+      };
+    });
+}
+
+/**
+ * An order of ours whose outcome the journal does not know (sent, no reply journaled), as the
+ * flatten's look-up by cloid finds it before it plans (engine/recovery.ts, one reading:
+ * core/orders.ts resolveByLookup).
+ */
+export interface FlattenUnknown {
+  cloid: string;
+  coin: string;
+  side: Side;
+  size: number;
+  /**
+   * filled, partial, resting, cancelled, rejected: its outcome, which the flatten journals;
+   * "not-yet": not on the exchange, its expiry not passed (the flatten waits for it first);
+   * "lookup-failed": the look-up did not answer here (the flatten tries again).
+   */
+  outcome: OrderResult["status"] | "not-yet" | "lookup-failed";
+  filledSize: number;
+  /** What the flatten makes of it. */
+  detail: string;
+}
+
+/**
+ * What a flatten makes of an order of unknown outcome once looked up (`result`: resolveByLookup's;
+ * null: not on the exchange, inside its expiry window, which ends at `settledAt`). `cancelled`:
+ * whether a resting one is among the entries it cancels.
+ */
+export function unknownOrderOutcome(
+  row: JournaledOrder,
+  result: OrderResult | null,
+  p: { now: number; settledAt: number; cancelled: boolean; error?: string },
+): FlattenUnknown {
+  const base = { cloid: row.cloid, coin: row.coin, side: row.side, size: row.size };
+  const what = `${row.coin} ${row.side} ${detailNumber(row.size)}`;
+  if (p.error !== undefined)
+    return {
+      ...base,
+      outcome: "lookup-failed",
+      filledSize: row.filledSize,
+      detail: `${what}: its look-up failed here (${p.error}); the flatten looks it up before it plans, retrying`,
+    };
+  if (result === null)
+    return {
+      ...base,
+      outcome: "not-yet",
+      filledSize: 0,
+      detail: `${what}: not on the exchange yet — the flatten waits up to ${Math.max(1, Math.ceil((p.settledAt - p.now) / 1000))}s for its expiry before it plans, then counts it as never placed (should it arrive, what it fills is closed with the rest)`,
+    };
+  const filled = result.filledSize;
+  const part = `filled ${detailNumber(filled)}: part of the ${row.coin} position, closed with it`;
+  const detail =
+    result.status === "resting"
+      ? `resting on the book${filled > 0 ? ` (filled ${detailNumber(filled)} so far: closed with the position)` : ""}: ${p.cancelled ? "cancelled first, as a resting entry" : "left resting (not an entry of ours: reduce-only, or a second one of its coin)"}`
+      : filled > 0
+        ? part
+        : `not filled (${result.error ?? result.status}): nothing to close`;
+  return { ...base, outcome: result.status, filledSize: filled, detail: `${what}: ${detail}` };
+}
+
+/**
+ * The closes and what remains of a plan made under a flatten's halt (pure); `cancels`: the
+ * resting entries it cancels first (restingEntriesToCancel).
+ */
+export function flattenPreview(plan: Plan, cancels: FlattenCancel[] = []): FlattenPreview {
   const mid = new Map(plan.targets.map((t) => [t.coin, t.mid]));
   const closes = plan.actions.map(
     (a): FlattenClose => ({
@@ -62,11 +184,32 @@ export function flattenPreview(plan: Plan): FlattenPreview {
   return {
     closes,
     left,
-    cancels: (plan.cancels ?? []).map((c) => ({ coin: c.coin, detail: c.detail })),
+    cancels,
   };
 }
 
 /** The account's positions as the plan read them (a flatten's "left" once its closes are back). */
 export function positionsLeft(plan: Plan): { coin: string; size: number }[] {
   return plan.targets.filter((t) => t.ourSize !== 0).map((t) => ({ coin: t.coin, size: t.ourSize }));
+}
+
+/**
+ * The closes priced as a run with book streams (a follow) prices them: `slippageBps` through
+ * the touch — the best ask for a buy, the best bid for a sell (planner limitPrice, the one rule)
+ * — where a run without streams (a flatten from here, its dry run) has only the mid. A coin with
+ * no book read keeps its price.
+ */
+export function closesAtTouch(
+  closes: readonly FlattenClose[],
+  markets: Markets,
+  books: Readonly<Record<string, { bestBid?: number; bestAsk?: number }>>,
+  slippageBps: number,
+): FlattenClose[] {
+  return closes.map((c) => {
+    const market = markets[c.coin];
+    const book = books[c.coin];
+    if (!market || !book) return c;
+    const px = limitPrice({ ...market, ...book }, c.side, slippageBps);
+    return px > 0 ? { ...c, limitPx: px } : c;
+  });
 }

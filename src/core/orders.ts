@@ -129,6 +129,13 @@ export function resultFromLookup(cloid: string, lookup: Extract<CloidLookup, { f
   return { ...base, status: "rejected", error: lookup.status };
 }
 
+/**
+ * How long after its journal time an order not found counts as never placed: it carries
+ * expiresAfter = send + 15 s (the adapter's default TTL), plus 2 s for clock skew. Until then an
+ * order not found may still arrive.
+ */
+export const ORDER_SETTLE_MS = 17_000;
+
 /** Why an order looked up in vain once its expiry passed is closed as rejected. */
 export const NEVER_PLACED = "not placed: the order never reached the exchange before it expired";
 

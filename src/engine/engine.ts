@@ -19,7 +19,7 @@ import { AgentNotApprovedError, JournalBusyError, RateLimitError, toHlcopyError 
 import { FillDeduper } from "../core/fills.js";
 import { listed } from "../core/format.js";
 import { copyRatios, leaderSides } from "../core/leaders.js";
-import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
+import { ORDER_SETTLE_MS, type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { protectionOn } from "../core/protection.js";
 import { type HaltKind, sentWhilePaused } from "../core/safety.js";
@@ -391,9 +391,7 @@ export class CopyEngine {
       ...now,
       reader: options.reader,
       account: options.account,
-      // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
-      // clock skew. Until then an order not found may still arrive.
-      settleMs: options.orderSettleMs ?? 17_000,
+      settleMs: options.orderSettleMs ?? ORDER_SETTLE_MS,
       startupRead: (what, read) => this.#waits.read(what, read),
       inFlight: (cloid) => this.#inFlight.cloids.has(cloid),
       recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),

@@ -2,8 +2,16 @@
 // one plan made under the flatten's halt.
 
 import { describe, expect, it } from "vitest";
-import { flattenPreview, positionsLeft } from "../../src/core/flatten.js";
-import type { CoinTarget, Plan } from "../../src/core/types.js";
+import {
+  closesAtTouch,
+  flattenPreview,
+  type JournaledOrder,
+  positionsLeft,
+  restingEntriesToCancel,
+  unknownOrderOutcome,
+} from "../../src/core/flatten.js";
+import { NEVER_PLACED } from "../../src/core/orders.js";
+import type { CoinTarget, Markets, Plan } from "../../src/core/types.js";
 
 const target = (coin: string, ourSize: number, mid: number): CoinTarget => ({
   coin,
@@ -105,6 +113,108 @@ describe("flattenPreview", () => {
       { coin: "ETH", size: -2 },
       { coin: "OLD", size: 5 },
       { coin: "SOL", size: 1 },
+    ]);
+  });
+});
+
+const order = (o: Partial<JournaledOrder> & { cloid: string; coin: string }): JournaledOrder => ({
+  ts: 1_000,
+  side: "buy",
+  size: 10,
+  limitPx: 150,
+  reduceOnly: false,
+  reason: "open",
+  status: "resting",
+  filledSize: 0,
+  ...o,
+});
+
+describe("restingEntriesToCancel", () => {
+  it("cancels the entries still on the book, one a coin as a run adopts them, what is left of each", () => {
+    const rows = [
+      order({ cloid: "0xA1", coin: "SOL", filledSize: 4 }),
+      // A second of its coin is not adopted (a run keeps one entry a coin): not cancelled.
+      order({ cloid: "0xa2", coin: "SOL" }),
+      // A stop, a reduce-only order, an order no longer resting, one off the book: none.
+      order({ cloid: "0xa3", coin: "ETH", reason: "stop-loss", reduceOnly: true }),
+      order({ cloid: "0xa4", coin: "BTC", reduceOnly: true }),
+      order({ cloid: "0xa5", coin: "XRP", status: "filled" }),
+      order({ cloid: "0xa6", coin: "LINK" }),
+    ];
+    const open = new Set(["0xa1", "0xa2", "0xa3", "0xa4", "0xa5"]);
+    expect(restingEntriesToCancel(rows, open)).toEqual([
+      {
+        coin: "SOL",
+        cloid: "0xA1",
+        side: "buy",
+        size: 6,
+        limitPx: 150,
+        detail: "our passive entry buy 6 SOL @ 150 rests on the book",
+      },
+    ]);
+  });
+});
+
+describe("unknownOrderOutcome", () => {
+  const row = order({ cloid: "0xb1", coin: "ETH", status: "sent", size: 2 });
+  const at = { now: 10_000, settledAt: 18_000, cancelled: false };
+  it("says what the flatten makes of each look-up", () => {
+    const found = (
+      status: "filled" | "partial" | "resting" | "rejected",
+      filledSize: number,
+      error?: string,
+    ) =>
+      unknownOrderOutcome(
+        row,
+        { cloid: row.cloid, status, filledSize, avgPx: null, ...(error ? { error } : {}) },
+        at,
+      );
+    expect(found("filled", 2)).toMatchObject({
+      outcome: "filled",
+      filledSize: 2,
+      detail: "ETH buy 2: filled 2: part of the ETH position, closed with it",
+    });
+    expect(found("partial", 1, "canceled").detail).toBe(
+      "ETH buy 2: filled 1: part of the ETH position, closed with it",
+    );
+    expect(found("rejected", 0, NEVER_PLACED).detail).toBe(
+      `ETH buy 2: not filled (${NEVER_PLACED}): nothing to close`,
+    );
+    expect(
+      unknownOrderOutcome(
+        row,
+        { cloid: row.cloid, status: "resting", filledSize: 0, avgPx: null },
+        {
+          ...at,
+          cancelled: true,
+        },
+      ).detail,
+    ).toBe("ETH buy 2: resting on the book: cancelled first, as a resting entry");
+    // Not on the exchange yet: the flatten waits out its expiry (8 s here) before it plans.
+    expect(unknownOrderOutcome(row, null, at)).toMatchObject({ outcome: "not-yet", filledSize: 0 });
+    expect(unknownOrderOutcome(row, null, at).detail).toMatch(
+      /^ETH buy 2: not on the exchange yet — the flatten waits up to 8s /,
+    );
+    expect(unknownOrderOutcome(row, null, { ...at, error: "HTTP 502" })).toMatchObject({
+      outcome: "lookup-failed",
+      detail:
+        "ETH buy 2: its look-up failed here (HTTP 502); the flatten looks it up before it plans, retrying",
+    });
+  });
+});
+
+describe("closesAtTouch", () => {
+  it("prices each close through the touch as a follow does, a coin with no book at its own price", () => {
+    const markets = {
+      BTC: { name: "BTC", szDecimals: 5, maxLeverage: 40, mid: 100_000 },
+      ETH: { name: "ETH", szDecimals: 4, maxLeverage: 25, mid: 3_000 },
+    } as unknown as Markets;
+    const [btc, eth] = flattenPreview(plan).closes;
+    if (!btc || !eth) throw new Error("two closes");
+    // A sell at the bid less 100 bps; the ETH buy has no book read: its price stays.
+    expect(closesAtTouch([btc, eth], markets, { BTC: { bestBid: 99_990, bestAsk: 100_010 } }, 100)).toEqual([
+      { ...btc, limitPx: 98_991 },
+      eth,
     ]);
   });
 });

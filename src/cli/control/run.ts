@@ -5,8 +5,24 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { ExitCode, OperationalError, toHlcopyError, UsageError } from "../../core/errors.js";
-import { type FlattenClose, type FlattenLeft, flattenPreview, positionsLeft } from "../../core/flatten.js";
+import {
+  closesAtTouch,
+  type FlattenCancel,
+  type FlattenClose,
+  type FlattenLeft,
+  type FlattenUnknown,
+  flattenPreview,
+  positionsLeft,
+  restingEntriesToCancel,
+  unknownOrderOutcome,
+} from "../../core/flatten.js";
 import { detailNumber, fmtUsd, roundFigure, utcMinute } from "../../core/format.js";
+import {
+  ORDER_SETTLE_MS,
+  type OrderResult,
+  resolveByLookup,
+  UNRESOLVED_ORDER_STATUSES,
+} from "../../core/orders.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import type { CopyEngine } from "../../engine/engine.js";
@@ -24,7 +40,7 @@ import {
   sendControl,
   takePendingPauses,
 } from "../../store/control.js";
-import { journalPath } from "../../store/journal.js";
+import { journalPath, type OrderRow } from "../../store/journal.js";
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import { wrapReportLines } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
@@ -42,6 +58,8 @@ interface RunningProcess {
   socket: string | null;
   /** A paper run (follow --paper, as its lock says): its pause is the paper runs' own. */
   paper: boolean;
+  /** The config directory it runs with (its journal's): its lock's, else this shell's. */
+  configDir: string;
   /**
    * At its start: it holds the lock but its run is not in its journal yet — its start checks, or
    * waiting at its review or passphrase prompt (a run is journaled once it may send).
@@ -94,6 +112,7 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
     socket:
       h.info.control ?? (h.info.command === "follow" ? controlSocketPath(h.dir, ctx.network, account) : null),
     paper: h.info.paper === true,
+    configDir: h.info.configDir === "?" ? ctx.configDir : h.info.configDir,
     starting: atItsStart(ctx, account, h.info),
   }));
   if (found.length > 0) return found;
@@ -107,6 +126,7 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
       socket: recorded && recorded.pid === r.pid ? recorded.socket : null,
       // Runs of the live journal: a paper run journals in its own (and holds the lock: found above).
       paper: false,
+      configDir: ctx.configDir,
       starting: false,
     }));
   } finally {
@@ -557,6 +577,18 @@ export async function runFlatten(
     }
     const engine = await flattenEngine(ctx, session, p.settings, false, err);
     stop.engine = engine;
+    // The resting passive entries it cancelled (as its dry run lists them: what is left of each).
+    const cancelled: { coin: string; side: string; size: number; limitPx: number; cloid: string }[] = [];
+    engine.events.on((e) => {
+      if (e.type === "order" && e.reason === "passive-cancel" && e.status === "cancelled")
+        cancelled.push({
+          coin: e.coin,
+          side: e.side,
+          size: Math.max(0, e.size - e.filledSize),
+          limitPx: e.limitPx,
+          cloid: e.cloid,
+        });
+    });
     let code: number = ExitCode.runtime;
     try {
       // A journal another program holds is waited for (said once), as reconcile's and follow's.
@@ -588,12 +620,17 @@ export async function runFlatten(
           account: p.account,
           running: false,
           did: "flattened",
+          cancelled,
           closed,
           left,
           halted: true,
           ...(elsewhere ? { paused: true } : {}),
         },
-        `no follow is running: flattened here — ${closed.length} reduce-only order(s)${
+        `no follow is running: flattened here — ${
+          cancelled.length > 0
+            ? `cancelled ${cancelled.length} resting passive entr${cancelled.length === 1 ? "y" : "ies"} (${cancelled.map((c) => `${c.coin} ${c.side} ${detailNumber(c.size)} @ ${detailNumber(c.limitPx)}`).join(", ")}); `
+            : ""
+        }${closed.length} reduce-only order(s)${
           closed.length > 0
             ? ` (${closed.map((c) => `${c.coin} ${c.side} ${c.filledSize}/${c.size} ${c.status}`).join(", ")})`
             : ""
@@ -721,7 +758,11 @@ async function flattenEngine(
           resendOnRateLimit: resendOnRateLimit((line) => err.write(`${line}\n`)),
         }),
     journal: session.journal,
-    settings,
+    // Every resting passive entry an earlier run left is cancelled (flatten means flat: one left
+    // resting fills later and opens a position), whatever exec.entry this shell has — the run
+    // that placed it may have had --entry passive. Until 2026-12-07 only a shell whose settings
+    // had exec.entry passive cancelled them. The closes are reduce-only: never passive.
+    settings: { ...settings, exec: { ...settings.exec, entry: "passive" } },
     leaders: [],
     account: session.account,
     network: ctx.network.name,
@@ -732,7 +773,8 @@ async function flattenEngine(
     // adopted: their closes are outside the copy P&L (only hlcopy's part of a position counts).
     leaveForeign: true,
     allowEmptyLeader: true,
-    // Passive entries an earlier run left resting are cancelled with the rest (a live run's).
+    // Passive entries an earlier run left resting are cancelled first (a live run's; a dry run
+    // lists them: restingEntriesToCancel, the same rule).
     ...(dryRun ? {} : { passive: session.client }),
   });
   engine.events.on((e) => {
@@ -799,6 +841,12 @@ async function previewFlatten(
       "a flatten now would do nothing (dry run: nothing sent)",
     );
   const elsewhere = !follow && flattensElsewhere(ctx, account);
+  // The limit prices are the flatten's: with a follow running, at its exec.slippageBps (its run's
+  // settings, as journaled), else at this shell's — the flatten from here uses them.
+  const pricing = follow ? followPricing(ctx, account, follow) : null;
+  const slippageBps = pricing?.slippageBps ?? p.settings.exec.slippageBps;
+  const limitPxFrom = pricing ? "follow" : follow ? "here-follow-unread" : "here";
+  const settings = { ...p.settings, exec: { ...p.settings.exec, slippageBps } };
   // Ctrl-C while the exchange is waited for: said, as reconcile --dry-run says it (exit 130).
   const stop = flattenStop(err, "hlcopy flatten --dry-run");
   let session: TradingSession;
@@ -813,11 +861,14 @@ async function previewFlatten(
     session.close();
     throw stop.interrupted(null, "during start-up", false);
   }
-  const engine = await flattenEngine(ctx, session, p.settings, true, err);
+  const engine = await flattenEngine(ctx, session, settings, true, err);
   stop.engine = engine;
   let code: number = ExitCode.runtime;
   try {
     await engine.beginWhenFree();
+    // As the flatten first does (engine/recovery.ts): our orders of unknown outcome looked up by cloid.
+    const looked = await lookUpUnknown(session);
+    if (stop.signalled) throw stop.interrupted(null, "during start-up", false);
     const standing = engine.halt;
     // The flatten's halt, in this run only (a dry run journals none): its plan closes everything.
     engine.haltManual(FLATTEN_REASON);
@@ -825,10 +876,37 @@ async function previewFlatten(
       throw stop.interrupted(error, "during start-up", false);
     });
     if (stop.signalled) throw stop.interrupted(null, "during start-up", false);
-    const { closes, left, cancels } = flattenPreview(swept.plan);
+    // The resting entries the flatten cancels first: those still on the book — with the orders
+    // of unknown outcome as their look-up found them (the flatten journals it before it plans).
+    const open = await session.client.getAccountState(session.account).catch((error: unknown) => {
+      throw stop.interrupted(error, "during start-up", false);
+    });
+    const found = new Map(looked.flatMap((l) => (l.result ? [[l.row.cloid, l.result.status]] : [])));
+    const resting = restingEntriesToCancel(
+      session.journal
+        .ordersInState(["resting", ...UNRESOLVED_ORDER_STATUSES])
+        .map((r) => ({ ...r, status: found.get(r.cloid) ?? r.status })),
+      new Set(open.openOrders.flatMap((o) => (o.cloid ? [o.cloid.toLowerCase()] : []))),
+    );
+    const preview = flattenPreview(swept.plan, resting);
+    const { left, cancels } = preview;
+    // A follow prices its closes from its streamed book's touch, not the mid: so are they here.
+    const closes = follow
+      ? await atFollowsTouch(session, preview.closes, slippageBps).catch((error: unknown) => {
+          throw stop.interrupted(error, "during start-up", false);
+        })
+      : preview.closes;
+    const unknown = looked.map((l) =>
+      unknownOrderOutcome(l.row, l.result, {
+        now: l.at,
+        settledAt: l.row.ts + ORDER_SETTLE_MS,
+        cancelled: cancels.some((c) => c.cloid.toLowerCase() === l.row.cloid.toLowerCase()),
+        ...(l.error !== undefined ? { error: l.error } : {}),
+      }),
+    );
     const halt = swept.halt ?? { kind: "manual" as const, reason: FLATTEN_REASON };
     const pause = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, account, false));
-    code = closes.length > 0 || left.length > 0 ? ExitCode.drift : ExitCode.ok;
+    code = closes.length > 0 || left.length > 0 || cancels.length > 0 ? ExitCode.drift : ExitCode.ok;
     if (ctx.json) {
       printDocument(
         "flatten",
@@ -842,6 +920,8 @@ async function previewFlatten(
           closes: closes.map((c) => ({ ...c, notionalUsd: roundFigure("usd", c.notionalUsd) })),
           left,
           cancels,
+          unknownOrders: unknown,
+          limitPx: { slippageBps, from: limitPxFrom === "follow" ? "follow" : "here" },
           halt: { ...halt, standing: standing !== null },
           wouldPause: elsewhere,
           paused: pause ? { since: pause.pausedAt } : null,
@@ -855,6 +935,10 @@ async function previewFlatten(
           follow,
           closes,
           left,
+          cancels,
+          unknown,
+          slippageBps,
+          limitPxFrom,
           halt,
           standing: standing !== null,
           elsewhere,
@@ -874,12 +958,84 @@ async function previewFlatten(
   return code;
 }
 
+/**
+ * The orders of unknown outcome the flatten looks up before it plans (engine/recovery.ts),
+ * looked up here by cloid — read-only, and nothing journaled: the flatten journals what it
+ * finds. `result` null: not on the exchange yet (the flatten waits for it), or `error`: the
+ * look-up failed here (the flatten tries again).
+ */
+async function lookUpUnknown(
+  session: TradingSession,
+): Promise<{ row: OrderRow; result: OrderResult | null; at: number; error?: string }[]> {
+  const out: { row: OrderRow; result: OrderResult | null; at: number; error?: string }[] = [];
+  for (const row of session.journal.ordersInState(UNRESOLVED_ORDER_STATUSES)) {
+    try {
+      const lookup = await session.client.lookupOrderByCloid(session.account, row.cloid);
+      const at = Date.now();
+      out.push({ row, result: resolveByLookup(row.cloid, lookup, at, row.ts + ORDER_SETTLE_MS), at });
+    } catch (error) {
+      out.push({ row, result: null, at: Date.now(), error: toHlcopyError(error).message });
+    }
+  }
+  return out;
+}
+
+/** The closes as the follow prices them: from the top of each coin's book, read now (one l2Book each). */
+async function atFollowsTouch(
+  session: TradingSession,
+  closes: FlattenClose[],
+  slippageBps: number,
+): Promise<FlattenClose[]> {
+  if (closes.length === 0) return closes;
+  const markets = await session.client.getMarkets();
+  const books: Record<string, { bestBid?: number; bestAsk?: number }> = {};
+  for (const c of closes) {
+    const b = await session.client.getTopOfBook(c.coin);
+    books[c.coin] = {
+      ...(b.bestBid !== undefined ? { bestBid: b.bestBid } : {}),
+      ...(b.bestAsk !== undefined ? { bestAsk: b.bestAsk } : {}),
+    };
+  }
+  return closesAtTouch(closes, markets, books, slippageBps);
+}
+
+/**
+ * The running follow's exec.slippageBps — its flatten's limit prices — from its run as its
+ * journal recorded it (the settings it started with: a follow does not change them while it
+ * runs); null when that journal or run cannot be read.
+ */
+function followPricing(
+  ctx: CliContext,
+  account: Address,
+  follow: RunningProcess,
+): { slippageBps: number } | null {
+  try {
+    const opened = openExisting(follow.configDir, account, ctx.network.name);
+    if (!opened) return null;
+    try {
+      const run = opened.journal.unfinishedRuns().find((r) => r.pid === follow.pid);
+      const bps = (run?.settings as { exec?: { slippageBps?: unknown } } | null | undefined)?.exec
+        ?.slippageBps;
+      return typeof bps === "number" && Number.isFinite(bps) && bps >= 0 ? { slippageBps: bps } : null;
+    } finally {
+      opened.journal.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
 /** `hlcopy flatten --dry-run`'s text: who would do it, the closes as a table, what remains, the halt. */
 async function previewText(p: {
   acct: string;
   follow: RunningProcess | null;
   closes: FlattenClose[];
   left: FlattenLeft[];
+  cancels: FlattenCancel[];
+  unknown: FlattenUnknown[];
+  slippageBps: number;
+  /** Whose exec.slippageBps the limit prices are at (see followPricing). */
+  limitPxFrom: "follow" | "here" | "here-follow-unread";
   halt: { kind: string; reason: string };
   standing: boolean;
   elsewhere: boolean;
@@ -893,6 +1049,18 @@ async function previewText(p: {
       ? `be carried out by the follow running for ${p.acct} (pid ${p.follow.pid}): it halts and closes every position itself; what it would close now, as the account stands:`
       : `send the closes here with the agent key: no follow is running for ${p.acct}`,
   );
+  if (p.unknown.length > 0) {
+    lines.push(
+      `look up ${p.unknown.length} order(s) of unknown outcome first (sent, no reply journaled) — as found now:`,
+    );
+    for (const u of p.unknown) lines.push(`  ${u.detail} (${u.cloid})`);
+  }
+  if (p.cancels.length > 0) {
+    lines.push(
+      `cancel ${p.cancels.length} resting passive entr${p.cancels.length === 1 ? "y" : "ies"} first:`,
+    );
+    for (const c of p.cancels) lines.push(`  ${c.detail} (${c.cloid})`);
+  }
   if (p.closes.length === 0) lines.push("close nothing: no position is open");
   else {
     const total = p.closes.reduce((t, c) => t + c.notionalUsd, 0);
@@ -907,8 +1075,15 @@ async function previewText(p: {
         c.reduceOnly ? "reduce-only IOC" : "IOC",
       ]),
     );
+    const bps = `${detailNumber(p.slippageBps)} bps`;
+    const from =
+      p.limitPxFrom === "follow"
+        ? `${bps} through the book's touch, the follow's exec.slippageBps as its run journaled it`
+        : p.limitPxFrom === "here"
+          ? `${bps} from the mid, the exec.slippageBps of this shell's settings, which the flatten from here uses`
+          : `${bps} through the book's touch, the exec.slippageBps of this shell's settings: the follow's own could not be read from its journal, and its limits may differ`;
     lines.push(
-      `send ${p.closes.length} reduce-only close(s), est. ${fmtUsd(total)} (each fills at the book, no worse than its limit px):`,
+      `send ${p.closes.length} reduce-only close(s), est. ${fmtUsd(total)} (each fills at the book, no worse than its limit px: ${from}):`,
       table,
     );
   }
