@@ -18,6 +18,7 @@ interface Preview {
   closes: { coin: string; side: string; size: number; limitPx: number }[];
   left: unknown[];
   cancels: { coin: string; cloid: string; side: string; size: number; limitPx: number }[];
+  leftResting: { cloid: string }[];
   unknownOrders: { cloid: string; coin: string; outcome: string; filledSize: number; detail: string }[];
   limitPx: { slippageBps: number; from: string };
 }
@@ -121,13 +122,18 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
     expect(await w.positions()).toEqual({});
   });
 
-  it("with a follow running: prices the closes at the follow's exec.slippageBps, which its flatten then sends", {
+  it("with a follow running: prices the closes at the follow's exec.slippageBps, which its flatten then sends; an entry it does not keep is said as left", {
     timeout: 120_000,
   }, async () => {
     const w = await reconcileWorld({ seed: 2424 });
     liftPauseAfter(w.sim.httpUrl, w.account);
     await w.trade("BTC", "buy", 1);
     await w.trade("ETH", "sell", 10);
+    // An entry an earlier run (with --entry passive) left resting: the follow, without it, keeps none.
+    const markets = await w.ours.getMarkets();
+    const entry = { ...action(markets, "LINK", "buy", 20, { slipBps: -2000 }), passive: true as const };
+    journaled(w, entry, "resting", Date.now() - 60_000);
+    expect((await w.ours.placeOrders([entry], markets))[0]?.status).toBe("resting");
     const run = spawnFollowIn(w, { extra: ["--slippage-bps", "300", "--sweep-seconds", "3600"] });
     try {
       await run.until(() => run.lines.some((l) => l.type === "sweep"));
@@ -138,9 +144,15 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
       const preview = JSON.parse(dry.stdout) as Preview;
       expect(preview.limitPx).toEqual({ slippageBps: 300, from: "follow" });
       expect(preview.closes.map((c) => `${c.coin} ${c.side}`).sort()).toEqual(["BTC sell", "ETH buy"]);
+      expect(preview.cancels).toEqual([]);
+      expect(preview.leftResting.map((c) => c.cloid)).toEqual([entry.cloid]);
       const text = await w.cli(["flatten", "--dry-run"], { env: { HLCOPY_AGENT_KEY: "" } });
-      expect(text.stdout.replace(/\n {2,}/g, " ")).toMatch(
+      const said = text.stdout.replace(/\n {2,}/g, " ");
+      expect(said).toMatch(
         /no worse than its limit px: 300 bps through the book's touch, the follow's exec\.slippageBps as its run journaled it\):/,
+      );
+      expect(said).toMatch(
+        /\nleave 1 resting passive entry on the book: the follow runs without exec\.entry passive and keeps no entries — stop it \(hlcopy stop\), then hlcopy flatten cancels them: our passive entry buy 20 LINK/,
       );
 
       const flat = await w.cli(["flatten", "--yes"]);
@@ -153,6 +165,8 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
       expect(sent.map((o) => `${o.coin} ${Number(o.px)}`).sort()).toEqual(
         preview.closes.map((c) => `${c.coin} ${c.limitPx}`).sort(),
       );
+      // The entry rests on, as the dry run said.
+      expect(await openCloids(w)).toEqual([entry.cloid]);
     } finally {
       run.child.kill("SIGTERM");
       await run.exit;

@@ -843,7 +843,7 @@ async function previewFlatten(
   const elsewhere = !follow && flattensElsewhere(ctx, account);
   // The limit prices are the flatten's: with a follow running, at its exec.slippageBps (its run's
   // settings, as journaled), else at this shell's — the flatten from here uses them.
-  const pricing = follow ? followPricing(ctx, account, follow) : null;
+  const pricing = follow ? followSettings(ctx, account, follow) : null;
   const slippageBps = pricing?.slippageBps ?? p.settings.exec.slippageBps;
   const limitPxFrom = pricing ? "follow" : follow ? "here-follow-unread" : "here";
   const settings = { ...p.settings, exec: { ...p.settings.exec, slippageBps } };
@@ -889,7 +889,12 @@ async function previewFlatten(
       new Set(open.openOrders.flatMap((o) => (o.cloid ? [o.cloid.toLowerCase()] : []))),
     );
     const preview = flattenPreview(swept.plan, resting);
-    const { left, cancels } = preview;
+    const { left } = preview;
+    // A follow cancels resting entries only when it keeps them (its exec.entry passive): else
+    // they are said as left resting, with the way to cancel them.
+    const followCancels = !follow || pricing?.entry === "passive";
+    const cancels = followCancels ? preview.cancels : [];
+    const leftResting = followCancels ? [] : preview.cancels;
     // A follow prices its closes from its streamed book's touch, not the mid: so are they here.
     const closes = follow
       ? await atFollowsTouch(session, preview.closes, slippageBps).catch((error: unknown) => {
@@ -920,6 +925,7 @@ async function previewFlatten(
           closes: closes.map((c) => ({ ...c, notionalUsd: roundFigure("usd", c.notionalUsd) })),
           left,
           cancels,
+          leftResting,
           unknownOrders: unknown,
           limitPx: { slippageBps, from: limitPxFrom === "follow" ? "follow" : "here" },
           halt: { ...halt, standing: standing !== null },
@@ -936,6 +942,7 @@ async function previewFlatten(
           closes,
           left,
           cancels,
+          leftResting,
           unknown,
           slippageBps,
           limitPxFrom,
@@ -1000,23 +1007,26 @@ async function atFollowsTouch(
 }
 
 /**
- * The running follow's exec.slippageBps — its flatten's limit prices — from its run as its
- * journal recorded it (the settings it started with: a follow does not change them while it
- * runs); null when that journal or run cannot be read.
+ * What of the running follow's settings its flatten goes by, from its run as its journal
+ * recorded it (the settings it started with: a follow does not change them while it runs):
+ * exec.slippageBps, its closes' limit prices, and exec.entry — only a follow with passive
+ * entries keeps resting entries, and cancels them. Null when that journal or run cannot be read.
  */
-function followPricing(
+function followSettings(
   ctx: CliContext,
   account: Address,
   follow: RunningProcess,
-): { slippageBps: number } | null {
+): { slippageBps: number; entry: string | null } | null {
   try {
     const opened = openExisting(follow.configDir, account, ctx.network.name);
     if (!opened) return null;
     try {
       const run = opened.journal.unfinishedRuns().find((r) => r.pid === follow.pid);
-      const bps = (run?.settings as { exec?: { slippageBps?: unknown } } | null | undefined)?.exec
-        ?.slippageBps;
-      return typeof bps === "number" && Number.isFinite(bps) && bps >= 0 ? { slippageBps: bps } : null;
+      const exec = (run?.settings as { exec?: { slippageBps?: unknown; entry?: unknown } } | null | undefined)
+        ?.exec;
+      const bps = exec?.slippageBps;
+      if (typeof bps !== "number" || !Number.isFinite(bps) || bps < 0) return null;
+      return { slippageBps: bps, entry: typeof exec?.entry === "string" ? exec.entry : null };
     } finally {
       opened.journal.close();
     }
@@ -1032,6 +1042,8 @@ async function previewText(p: {
   closes: FlattenClose[];
   left: FlattenLeft[];
   cancels: FlattenCancel[];
+  /** Resting entries the running follow would leave (it keeps none: exec.entry not passive). */
+  leftResting: FlattenCancel[];
   unknown: FlattenUnknown[];
   slippageBps: number;
   /** Whose exec.slippageBps the limit prices are at (see followPricing). */
@@ -1060,6 +1072,16 @@ async function previewText(p: {
       `cancel ${p.cancels.length} resting passive entr${p.cancels.length === 1 ? "y" : "ies"} first:`,
     );
     for (const c of p.cancels) lines.push(`  ${c.detail} (${c.cloid})`);
+  }
+  if (p.leftResting.length > 0) {
+    lines.push(
+      `leave ${p.leftResting.length} resting passive entr${p.leftResting.length === 1 ? "y" : "ies"} on the book: ${
+        p.limitPxFrom === "follow"
+          ? "the follow runs without exec.entry passive and keeps no entries"
+          : "the follow's settings could not be read from its journal; unless it runs with exec.entry passive it keeps no entries"
+      } — stop it (hlcopy stop), then hlcopy flatten cancels them:`,
+    );
+    for (const c of p.leftResting) lines.push(`  ${c.detail} (${c.cloid})`);
   }
   if (p.closes.length === 0) lines.push("close nothing: no position is open");
   else {
