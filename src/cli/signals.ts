@@ -1,6 +1,7 @@
-// The signals that stop a run cleanly (follow, demo; reconcile before it sends, see there): Ctrl-C, `kill`, a closed terminal or
-// ssh session (SIGHUP) and Ctrl-\ (SIGQUIT) all get the same stop — nothing sent after it,
-// the order in flight resolved, the run journaled, the lock released, the summary printed.
+// The signals that stop a run cleanly (follow, demo; a one-shot run — reconcile, flatten — before
+// it sends, or its sends ended: oneShotStop): Ctrl-C, `kill`, a closed terminal or ssh session
+// (SIGHUP) and Ctrl-\ (SIGQUIT) all get the same stop — nothing sent after it, the order in
+// flight resolved, the run journaled, the lock released, the summary printed.
 // (SIGUSR1 is neutralised for the whole CLI in bin/hlcopy.js: it would open the inspector.)
 
 import { ExitCode, HlcopyError } from "../core/errors.js";
@@ -42,6 +43,62 @@ export function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => voi
   }
   for (const s of STOP_SIGNALS) process.on(s, handler);
   return off;
+}
+
+/** What a one-shot run's stop does to its engine (engine/engine.ts CopyEngine). */
+export interface OneShotEngine {
+  /** It may have sent (past its review): its sends end instead of the engine stopping. */
+  readonly hasActed: boolean;
+  stop(reason: string, code: number): Promise<unknown>;
+  endSends(reason: string): void;
+}
+
+/** A one-shot run's stop signals, as {@link oneShotStop} keeps them. */
+export interface OneShotStop {
+  /** The first stop signal, or null while none came. */
+  readonly signalled: NodeJS.Signals | null;
+  /** The signal came before the run could send: it was stopped there (nothing sent). */
+  readonly stoppedEarly: boolean;
+  /** Aborted by a stop before the engine is made: the session's start-up reads and waits. */
+  readonly startup: AbortSignal;
+  /** The run's engine, once made: a stop then reaches it. */
+  engine: OneShotEngine | undefined;
+  /** Remove the handlers. */
+  off(): void;
+}
+
+/**
+ * The stop signals of a one-shot run (reconcile, flatten; their dry runs too): before its engine
+ * is made the start-up is aborted; an engine that has not acted is stopped (nothing is sent); one
+ * that has stops sending — `awaited` (what is out: "an order request already out is awaited") is
+ * awaited, the account read again and the report printed, and the line on `err` says so.
+ * Whether it came before the run could send (`stoppedEarly`) is the caller's to say (RunInterrupted).
+ */
+export function oneShotStop(err: { write(text: string): unknown }, awaited: string): OneShotStop {
+  const startup = new AbortController();
+  const state = {
+    signalled: null as NodeJS.Signals | null,
+    stoppedEarly: false,
+    startup: startup.signal,
+    engine: undefined as OneShotEngine | undefined,
+    off: () => {},
+  };
+  state.off = onStopSignals((signal) => {
+    state.signalled ??= signal;
+    const engine = state.engine;
+    if (!engine?.hasActed) state.stoppedEarly = true;
+    if (!engine) startup.abort();
+    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.interrupted);
+    else {
+      // Nothing new goes from here (an order batch not yet sent is not sent, and journaled so);
+      // what is already out is awaited.
+      engine.endSends(`stopped by ${signal}`);
+      err.write(
+        `${signal}: nothing more is sent — ${awaited}, then the account read again and the report (${signal} again ends it now)\n`,
+      );
+    }
+  });
+  return state;
 }
 
 /**

@@ -46,7 +46,7 @@ import { wrapReportLines } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { outputWidth, printDocument, renderTable, type Writer } from "../output.js";
 import { resendOnRateLimit } from "../rate-limit.js";
-import { onStopSignals, RunInterrupted, whereStopped } from "../signals.js";
+import { type OneShotStop, oneShotStop, RunInterrupted, whereStopped } from "../signals.js";
 import { currentRun, openExisting, startingHolder } from "../status/run.js";
 import { liveJournalRuns, type TradingSession } from "../trading.js";
 
@@ -561,16 +561,7 @@ export async function runFlatten(
   }
 
   async function flattenHere(): Promise<number> {
-    let session: TradingSession;
-    try {
-      session = await openFlattenSession(ctx, p.settings, false, err, stop.startup.signal);
-    } catch (error) {
-      throw stop.interrupted(error, "during start-up", false);
-    }
-    if (stop.signalled) {
-      session.close();
-      throw stop.interrupted(null, "during start-up", false);
-    }
+    const session = await openFlattenSession(ctx, p.settings, false, err, stop);
     const now = Date.now();
     if (!session.journal.activeHalt()) {
       session.journal.recordHalt({ ts: now, kind: "manual", reason: FLATTEN_REASON });
@@ -651,26 +642,29 @@ export async function runFlatten(
   }
 }
 
+/** A flatten's stop signals: {@link oneShotStop}'s, with the error a flatten ends with. */
+interface FlattenStop extends OneShotStop {
+  /**
+   * The error to end with when the signal came before anything was sent — the flatten's halt
+   * named when it was recorded (`halted`); `error` rethrown as it is when no signal stopped it.
+   */
+  interrupted(error: unknown, where: string, halted: boolean): unknown;
+}
+
 /**
- * A flatten's stop signals (onStopSignals), as reconcile's: `startup` aborts the session's
- * start-up reads; before the engine has acted the engine stops (nothing is sent); after, its sends
- * end (the closes out are awaited) and the line says so. `interrupted`: the error to end with
- * when the signal came before anything was sent — the flatten's halt named when it was recorded.
+ * A flatten's stop signals, as reconcile's (oneShotStop): the session's start-up reads aborted;
+ * before the engine has acted the engine stops (nothing is sent); after, its sends end (the
+ * closes out are awaited) and the line says so. `again`: the command to run again.
  */
-function flattenStop(err: Writer, again = "hlcopy flatten") {
-  const state = {
-    signalled: null as NodeJS.Signals | null,
-    stoppedEarly: false,
-    engine: undefined as CopyEngine | undefined,
-    startup: new AbortController(),
-    off: () => {},
-    /** `error` rethrown as it is when no signal stopped the flatten. */
+function flattenStop(err: Writer, again = "hlcopy flatten"): FlattenStop {
+  const stop = oneShotStop(err, "a close already out is awaited");
+  return Object.assign(stop, {
     interrupted(error: unknown, where: string, halted: boolean): unknown {
-      if (state.signalled === null || error instanceof RunInterrupted) return error;
+      if (stop.signalled === null || error instanceof RunInterrupted) return error;
       // Stopped at a prompt (the passphrase) says so; any other error a stop caused is the step's.
       const at = error === null ? where : whereStopped(error);
       return new RunInterrupted(
-        state.signalled,
+        stop.signalled,
         at === "during the start checks" ? where : at,
         again,
         halted
@@ -678,21 +672,7 @@ function flattenStop(err: Writer, again = "hlcopy flatten") {
           : undefined,
       );
     },
-  };
-  state.off = onStopSignals((signal) => {
-    state.signalled ??= signal;
-    const engine = state.engine;
-    if (!engine?.hasActed) state.stoppedEarly = true;
-    if (!engine) state.startup.abort();
-    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.interrupted);
-    else {
-      engine.endSends(`stopped by ${signal}`);
-      err.write(
-        `${signal}: nothing more is sent — a close already out is awaited, then the account read again and the report (${signal} again ends it now)\n`,
-      );
-    }
   });
-  return state;
 }
 
 /** Why a flatten halts, as the journal, the running follow and status say it. */
@@ -712,26 +692,38 @@ function flattensElsewhere(ctx: CliContext, account: Address): boolean {
 /**
  * The session a flatten with no follow running reads and sends with. A dry run needs no key and
  * takes no lock (a follow starting beside it is not refused), and reads the journal into memory:
- * it creates and writes nothing (trading.ts openTradingSession).
+ * it creates and writes nothing (trading.ts openTradingSession). A stop signal aborts its
+ * start-up: the error it ended with is the interruption, and one that came as it opened closes it.
+ * @throws {RunInterrupted} (exit 130) when a stop signal came before it was open.
  */
 async function openFlattenSession(
   ctx: CliContext,
   settings: Settings,
   dryRun: boolean,
   err: Writer,
-  signal?: AbortSignal,
+  stop: FlattenStop,
 ): Promise<TradingSession> {
   const { openTradingSession } = await import("../trading.js");
-  return openTradingSession(ctx, {
-    ...(signal ? { signal } : {}),
-    needKey: !dryRun,
-    lock: !dryRun,
-    command: "flatten",
-    oneShot: true,
-    leaders: [],
-    warn: (line) => err.write(`${line}\n`),
-    startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
-  });
+  let session: TradingSession;
+  try {
+    session = await openTradingSession(ctx, {
+      signal: stop.startup,
+      needKey: !dryRun,
+      lock: !dryRun,
+      command: "flatten",
+      oneShot: true,
+      leaders: [],
+      warn: (line) => err.write(`${line}\n`),
+      startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+    });
+  } catch (error) {
+    throw stop.interrupted(error, "during start-up", false);
+  }
+  if (stop.signalled) {
+    session.close();
+    throw stop.interrupted(null, "during start-up", false);
+  }
+  return session;
 }
 
 /**
@@ -851,15 +843,10 @@ async function previewFlatten(
   const stop = flattenStop(err, "hlcopy flatten --dry-run");
   let session: TradingSession;
   try {
-    session = await openFlattenSession(ctx, p.settings, true, err, stop.startup.signal);
+    session = await openFlattenSession(ctx, p.settings, true, err, stop);
   } catch (error) {
     stop.off();
-    throw stop.interrupted(error, "during start-up", false);
-  }
-  if (stop.signalled) {
-    stop.off();
-    session.close();
-    throw stop.interrupted(null, "during start-up", false);
+    throw error;
   }
   const engine = await flattenEngine(ctx, session, settings, true, err);
   stop.engine = engine;

@@ -32,7 +32,7 @@ import { outputWidth, printDocument, renderTable, TABLE_WIDTH, type Writer } fro
 import { resendOnRateLimit } from "../rate-limit.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
-import { onStopSignals, RunInterrupted, whereStopped } from "../signals.js";
+import { oneShotStop, RunInterrupted, whereStopped } from "../signals.js";
 import { liveRunRefused, openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
@@ -161,29 +161,11 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   // review its one sweep is under way: the orders out are awaited, the account read again and the
   // report printed (what was sent, and its usual exit code), and nothing more is sent (a second
   // signal kills).
-  let signalled: NodeJS.Signals | null = null;
-  /** The signal came before the run could send: it was stopped there. */
-  let stoppedEarly = false;
-  let engine: CopyEngine | undefined;
-  const startup = new AbortController();
-  const offSignals = onStopSignals((signal) => {
-    signalled ??= signal;
-    if (!engine?.hasActed) stoppedEarly = true;
-    if (!engine) startup.abort();
-    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.interrupted);
-    else {
-      // Nothing new goes from here (an order batch not yet sent is not sent, and journaled so);
-      // an order request already out is awaited.
-      engine.endSends(`stopped by ${signal}`);
-      err.write(
-        `${signal}: nothing more is sent — an order request already out is awaited, then the account read again and the report (${signal} again ends it now)\n`,
-      );
-    }
-  });
+  const stop = oneShotStop(err, "an order request already out is awaited");
   try {
     return await reconcileOnce();
   } finally {
-    offSignals();
+    stop.off();
   }
 
   async function reconcileOnce(): Promise<number> {
@@ -201,7 +183,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     let session: Awaited<ReturnType<typeof openTradingSession>>;
     try {
       session = await openTradingSession(ctx, {
-        signal: startup.signal,
+        signal: stop.startup,
         needKey: !dryRun,
         unlockLater: true,
         lock: !dryRun,
@@ -219,12 +201,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     } catch (error) {
       // A session that did not open (a key, the lock, the approval): bad input changes nothing
       // on disk, so no refusal is kept (cli/refusal.ts).
-      if (!signalled) throw error;
-      throw new RunInterrupted(signalled, "during start-up", AGAIN);
+      if (!stop.signalled) throw error;
+      throw new RunInterrupted(stop.signalled, "during start-up", AGAIN);
     }
-    if (signalled) {
+    if (stop.signalled) {
       session.close();
-      throw new RunInterrupted(signalled, "during start-up", AGAIN);
+      throw new RunInterrupted(stop.signalled, "during start-up", AGAIN);
     }
     // A pause recorded for the account (hlcopy pause with no follow running, or a follow that
     // ended paused) holds a live run as it holds a follow: it plans and sends nothing until
@@ -232,7 +214,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     // run takes no commands). A dry run only says it stands.
     const paused = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, session.account));
     const { writeAboveQuestion } = await import("../ask.js");
-    engine = new CopyEngine({
+    const engine = new CopyEngine({
       reader: session.client,
       // A 429 on its orders is waited out and the same batch sent again (a cron run has no next
       // plan to leave it to), one line per wait: above the review's question, as the lines below.
@@ -264,6 +246,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
             unlock: (signal: AbortSignal) => session.unlock(signal),
           }),
     });
+    // A stop signal reaches the engine from here (oneShotStop).
+    stop.engine = engine;
     // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
     // line each on stderr, so stdout stays the report (a JSON document with --json); above the
     // review's question while it waits, never onto its line.
@@ -292,7 +276,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       await engine.beginWhenFree();
       if (!dryRun) await engine.recoverOrders();
       const first = await engine.sweep("sweep", !dryRun);
-      if (stoppedEarly) throw new RunInterrupted(signalled ?? "SIGINT", "before sending", AGAIN);
+      if (stop.stoppedEarly) throw new RunInterrupted(stop.signalled ?? "SIGINT", "before sending", AGAIN);
       // After sending, the truth is the exchange's: read it again and plan without sending.
       const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
       const report = buildReport({
@@ -305,7 +289,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         halted: final.halted,
         halt: final.halt,
         paused,
-        interrupted: signalled,
+        interrupted: stop.signalled,
         cashFlows: engine.leaderCashFlows,
         requests: session.client.budget.sent,
         // The sizing change a review's prompt showed is one of the run's warnings all the same.
@@ -325,10 +309,10 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     } catch (error) {
       code = toHlcopyError(error).exitCode;
       // Stopped by a signal before it could send (at the review, the passphrase, the checks).
-      if (stoppedEarly)
+      if (stop.stoppedEarly)
         throw error instanceof RunInterrupted
           ? error
-          : new RunInterrupted(signalled ?? "SIGINT", whereStopped(error), AGAIN);
+          : new RunInterrupted(stop.signalled ?? "SIGINT", whereStopped(error), AGAIN);
       // No at the review: one plain line, nothing sent, not an error — and not in sync either:
       // the drift the plan would have repaired remains (exit 3, as a run that leaves drift).
       if (error instanceof ReviewDeclined) code = ExitCode.drift;
