@@ -118,13 +118,21 @@ export interface FlattenUnknown {
 
 /**
  * What a flatten makes of an order of unknown outcome once looked up (`result`: resolveByLookup's;
- * null: not on the exchange, inside its expiry window, which ends at `settledAt`). `cancelled`:
- * whether a resting one is among the entries it cancels.
+ * null: not on the exchange, inside its expiry window, which ends at `settledAt`). `resting`:
+ * what becomes of a resting one — among the entries cancelled, among those left resting (a
+ * follow that keeps none), or not an entry at all. `by`: who flattens — this command looks its
+ * orders up before it plans, a running follow at each of its sweeps.
  */
 export function unknownOrderOutcome(
   row: JournaledOrder,
   result: OrderResult | null,
-  p: { now: number; settledAt: number; cancelled: boolean; error?: string },
+  p: {
+    now: number;
+    settledAt: number;
+    resting: "cancelled" | "left-entry" | "left";
+    by: "here" | "follow";
+    error?: string;
+  },
 ): FlattenUnknown {
   const base = { cloid: row.cloid, coin: row.coin, side: row.side, size: row.size };
   const what = `${row.coin} ${row.side} ${detailNumber(row.size)}`;
@@ -133,20 +141,29 @@ export function unknownOrderOutcome(
       ...base,
       outcome: "lookup-failed",
       filledSize: row.filledSize,
-      detail: `${what}: its look-up failed here (${p.error}); the flatten looks it up before it plans, retrying`,
+      detail: `${what}: its look-up failed here (${p.error}); ${p.by === "follow" ? "the follow looks it up at each sweep" : "the flatten looks it up before it plans, retrying"}`,
     };
   if (result === null)
     return {
       ...base,
       outcome: "not-yet",
       filledSize: 0,
-      detail: `${what}: not on the exchange yet — the flatten waits up to ${Math.max(1, Math.ceil((p.settledAt - p.now) / 1000))}s for its expiry before it plans, then counts it as never placed (should it arrive, what it fills is closed with the rest)`,
+      detail:
+        p.by === "follow"
+          ? `${what}: not on the exchange yet — the follow looks it up at each sweep; should it arrive, what it fills is closed at the follow's next sweep (its halt closes everything)`
+          : `${what}: not on the exchange yet — the flatten waits up to ${Math.max(1, Math.ceil((p.settledAt - p.now) / 1000))}s for its expiry before it plans, then counts it as never placed (should it arrive, what it fills is closed with the rest)`,
     };
   const filled = result.filledSize;
   const part = `filled ${detailNumber(filled)}: part of the ${row.coin} position, closed with it`;
   const detail =
     result.status === "resting"
-      ? `resting on the book${filled > 0 ? ` (filled ${detailNumber(filled)} so far: closed with the position)` : ""}: ${p.cancelled ? "cancelled first, as a resting entry" : "left resting (not an entry of ours: reduce-only, or a second one of its coin)"}`
+      ? `resting on the book${filled > 0 ? ` (filled ${detailNumber(filled)} so far: closed with the position)` : ""}: ${
+          p.resting === "cancelled"
+            ? "cancelled first, as a resting entry"
+            : p.resting === "left-entry"
+              ? "left resting, as the entries below"
+              : "left resting (not an entry of ours: reduce-only, or a second one of its coin)"
+        }`
       : filled > 0
         ? part
         : `not filled (${result.error ?? result.status}): nothing to close`;

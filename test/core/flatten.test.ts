@@ -157,7 +157,7 @@ describe("restingEntriesToCancel", () => {
 
 describe("unknownOrderOutcome", () => {
   const row = order({ cloid: "0xb1", coin: "ETH", status: "sent", size: 2 });
-  const at = { now: 10_000, settledAt: 18_000, cancelled: false };
+  const at = { now: 10_000, settledAt: 18_000, resting: "left" as const, by: "here" as const };
   it("says what the flatten makes of each look-up", () => {
     const found = (
       status: "filled" | "partial" | "resting" | "rejected",
@@ -184,12 +184,13 @@ describe("unknownOrderOutcome", () => {
       unknownOrderOutcome(
         row,
         { cloid: row.cloid, status: "resting", filledSize: 0, avgPx: null },
-        {
-          ...at,
-          cancelled: true,
-        },
+        { ...at, resting: "cancelled" },
       ).detail,
     ).toBe("ETH buy 2: resting on the book: cancelled first, as a resting entry");
+    // A running follow looks it up at its sweeps, and waits for nothing.
+    expect(unknownOrderOutcome(row, null, { ...at, by: "follow" }).detail).toMatch(
+      /^ETH buy 2: not on the exchange yet — the follow looks it up at each sweep; should it arrive/,
+    );
     // Not on the exchange yet: the flatten waits out its expiry (8 s here) before it plans.
     expect(unknownOrderOutcome(row, null, at)).toMatchObject({ outcome: "not-yet", filledSize: 0 });
     expect(unknownOrderOutcome(row, null, at).detail).toMatch(

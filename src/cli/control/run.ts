@@ -888,11 +888,18 @@ async function previewFlatten(
           throw stop.interrupted(error, "during start-up", false);
         })
       : preview.closes;
+    const has = (list: FlattenCancel[], cloid: string) =>
+      list.some((c) => c.cloid.toLowerCase() === cloid.toLowerCase());
     const unknown = looked.map((l) =>
       unknownOrderOutcome(l.row, l.result, {
         now: l.at,
         settledAt: l.row.ts + ORDER_SETTLE_MS,
-        cancelled: cancels.some((c) => c.cloid.toLowerCase() === l.row.cloid.toLowerCase()),
+        resting: has(cancels, l.row.cloid)
+          ? "cancelled"
+          : has(leftResting, l.row.cloid)
+            ? "left-entry"
+            : "left",
+        by: follow ? "follow" : "here",
         ...(l.error !== undefined ? { error: l.error } : {}),
       }),
     );
