@@ -82,18 +82,20 @@ export function registerFlatten(program: Command): void {
       "after",
       `
 With a follow running for the account, it halts (manual) and closes everything itself. With
-none, flatten reads the account and sends the reduce-only closes here (needs the agent key).
-Either way trading stays halted until hlcopy resume. Exit 3 if a position remains.
+none, flatten looks up our orders of unknown outcome, cancels the passive entries an earlier run
+left resting, and sends the reduce-only closes here (needs the agent key). Either way trading
+stays halted until hlcopy resume. Exit 3 if a position remains.
 A follow --paper running holds the account's lock but none of its positions: flatten refuses
 it (exit 2, nothing done) — stop it first (hlcopy stop) — and flatten --paper flattens it.
---dry-run reads the account and shows the flatten's own plan: each reduce-only close (coin,
-side, size, its limit price, est. notional at the mid), a position it would leave and why, the
-halt that would follow — and, with a follow running, that the follow would carry it out (its
-socket is not asked). It sends nothing, halts nothing, records no pause, takes no lock (a
+--dry-run reads the account and shows the flatten's own plan: our orders of unknown outcome
+as their look-up finds them now, the resting entries it would cancel, each reduce-only close
+(coin, side, size, its limit price — and whose exec.slippageBps it is at —, est. notional at the
+mid), a position it would leave and why, the halt that would follow — and, with a follow
+running, that the follow would carry it out, at its own settings (its socket is not asked). It sends nothing, halts nothing, records no pause, takes no lock (a
 follow running or starting is not held up) and needs no agent key; it asks nothing, and --yes
 is refused beside it. It is refused where the flatten would be (a follow --paper running,
-another run that takes no commands). With --dry-run: exit 0 no position open (the flatten
-would only halt) · 3 a position is open: the closes listed would go. --paper --dry-run names
+another run that takes no commands). With --dry-run: exit 0 nothing to close or cancel (the
+flatten would only halt) · 3 a position is open or an entry rests: the closes listed would go. --paper --dry-run names
 the follow --paper that would be flattened (its paper positions are that run's, not listed).
 
 ${examples([
