@@ -68,31 +68,34 @@ export interface JournaledOrder {
 /**
  * The resting passive entries a flatten cancels: the orders journaled resting that are entries
  * (not a stop or take-profit, not reduce-only) — one a coin, the oldest, as a run adopts them
- * (engine/passive.ts fromSweep) — still on the book (`openCloids`, lower case). One off the book
- * is only looked up (filled or cancelled while no run watched): nothing to cancel.
+ * (engine/passive.ts fromSweep) — still on the book (`open`: cloid in lower case → the size
+ * left of it there, which fills while no run watched made smaller than the journal knows). One
+ * off the book is only looked up (filled or cancelled meanwhile): nothing to cancel.
  */
 export function restingEntriesToCancel(
   rows: readonly JournaledOrder[],
-  openCloids: ReadonlySet<string>,
+  open: ReadonlyMap<string, number>,
 ): FlattenCancel[] {
   const adopted = new Map<string, JournaledOrder>();
   for (const r of rows) {
     if (r.status !== "resting" || protectionKind(r.reason) || r.reduceOnly || adopted.has(r.coin)) continue;
     adopted.set(r.coin, r);
   }
-  return [...adopted.values()]
-    .filter((r) => openCloids.has(r.cloid.toLowerCase()))
-    .map((r) => {
-      const size = Math.max(0, r.size - r.filledSize);
-      return {
+  return [...adopted.values()].flatMap((r) => {
+    const onBook = open.get(r.cloid.toLowerCase());
+    if (onBook === undefined) return [];
+    const size = Math.min(onBook, Math.max(0, r.size - r.filledSize));
+    return [
+      {
         coin: r.coin,
         cloid: r.cloid,
         side: r.side,
         size,
         limitPx: r.limitPx,
         detail: `our passive entry ${r.side} ${detailNumber(size)} ${r.coin} @ ${detailNumber(r.limitPx)} rests on the book`,
-      };
-    });
+      },
+    ];
+  });
 }
 
 /**

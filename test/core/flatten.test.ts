@@ -141,15 +141,16 @@ describe("restingEntriesToCancel", () => {
       order({ cloid: "0xa5", coin: "XRP", status: "filled" }),
       order({ cloid: "0xa6", coin: "LINK" }),
     ];
-    const open = new Set(["0xa1", "0xa2", "0xa3", "0xa4", "0xa5"]);
+    // On the book: what is left of each (SOL's first: 5, one more filled while no run watched).
+    const open = new Map(["0xa1", "0xa2", "0xa3", "0xa4", "0xa5"].map((c) => [c, c === "0xa1" ? 5 : 10]));
     expect(restingEntriesToCancel(rows, open)).toEqual([
       {
         coin: "SOL",
         cloid: "0xA1",
         side: "buy",
-        size: 6,
+        size: 5,
         limitPx: 150,
-        detail: "our passive entry buy 6 SOL @ 150 rests on the book",
+        detail: "our passive entry buy 5 SOL @ 150 rests on the book",
       },
     ]);
   });
