@@ -74,8 +74,17 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
 
     const dry = await w.cli(["--json", "flatten", "--dry-run"], { env: { HLCOPY_AGENT_KEY: "" } });
     expect(dry.code, dry.stderr).toBe(3);
+    // What the flatten does first is said: each order looked up, each entry it cancels.
+    const text = await w.cli(["flatten", "--dry-run"], { env: { HLCOPY_AGENT_KEY: "" } });
+    expect(text.code, text.stderr).toBe(3);
+    const said = text.stdout.replace(/\n {2,}/g, " ");
+    expect(said).toMatch(/look up 3 order\(s\) of unknown outcome first/);
+    expect(said).toMatch(/ETH buy 2: filled 2: part of the ETH position, closed with it/);
+    expect(said).toMatch(/SOL buy 10: resting on the book: cancelled first/);
+    expect(said).toMatch(/AVAX buy 10: not filled \(not placed: [^)]*\): nothing to close/);
+    expect(said).toMatch(/cancel 2 resting passive entries first:/);
+    // The same in --json: each order looked up, what the flatten makes of it.
     const preview = JSON.parse(dry.stdout) as Preview;
-    // Each looked up: what the flatten makes of it.
     const outcome = Object.fromEntries(preview.unknownOrders.map((u) => [u.coin, [u.outcome, u.filledSize]]));
     expect(outcome).toEqual({ ETH: ["filled", 2], SOL: ["resting", 0], AVAX: ["rejected", 0] });
     // The resting ones cancelled first: the entry and the order found resting, what is left of each.
@@ -90,15 +99,6 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
       "ETH sell 2",
     ]);
     expect(preview.left).toEqual([]);
-    // The text says the same.
-    const text = await w.cli(["flatten", "--dry-run"], { env: { HLCOPY_AGENT_KEY: "" } });
-    expect(text.code, text.stderr).toBe(3);
-    const said = text.stdout.replace(/\n {2,}/g, " ");
-    expect(said).toMatch(/look up 3 order\(s\) of unknown outcome first/);
-    expect(said).toMatch(/ETH buy 2: filled 2: part of the ETH position, closed with it/);
-    expect(said).toMatch(/SOL buy 10: resting on the book: cancelled first/);
-    expect(said).toMatch(/AVAX buy 10: not filled \(not placed: [^)]*\): nothing to close/);
-    expect(said).toMatch(/cancel 2 resting passive entries first:/);
 
     // A dry run: nothing sent, nothing cancelled, nothing journaled.
     expect(w.sim.control.orderHistory(w.account).length).toBe(orders);
@@ -142,18 +142,8 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
       const dry = await w.cli(["--json", "flatten", "--dry-run"], { env: { HLCOPY_AGENT_KEY: "" } });
       expect(dry.code, dry.stderr).toBe(3);
       const preview = JSON.parse(dry.stdout) as Preview;
-      expect(preview.limitPx).toEqual({ slippageBps: 300, from: "follow" });
-      expect(preview.closes.map((c) => `${c.coin} ${c.side}`).sort()).toEqual(["BTC sell", "ETH buy"]);
-      expect(preview.cancels).toEqual([]);
-      expect(preview.leftResting.map((c) => c.cloid)).toEqual([entry.cloid]);
       const text = await w.cli(["flatten", "--dry-run"], { env: { HLCOPY_AGENT_KEY: "" } });
-      const said = text.stdout.replace(/\n {2,}/g, " ");
-      expect(said).toMatch(
-        /no worse than its limit px: 300 bps through the book's touch, the follow's exec\.slippageBps as its run journaled it\):/,
-      );
-      expect(said).toMatch(
-        /\nleave 1 resting passive entry on the book: the follow runs without exec\.entry passive and keeps no entries — stop it \(hlcopy stop\), then hlcopy flatten cancels them: our passive entry buy 20 LINK/,
-      );
+      expect(text.code, text.stderr).toBe(3);
 
       const flat = await w.cli(["flatten", "--yes"]);
       expect(flat.code, flat.stderr).toBe(0);
@@ -162,11 +152,23 @@ describe("hlcopy flatten --dry-run, figure for figure", () => {
         return s.length >= 2 ? s : null;
       });
       // The follow's closes went at the limit prices the dry run showed (the prices are frozen).
+      expect(preview.closes.map((c) => `${c.coin} ${c.side}`).sort()).toEqual(["BTC sell", "ETH buy"]);
       expect(sent.map((o) => `${o.coin} ${Number(o.px)}`).sort()).toEqual(
         preview.closes.map((c) => `${c.coin} ${c.limitPx}`).sort(),
       );
-      // The entry rests on, as the dry run said.
+      // The entry rests on: the dry run listed it as left, not cancelled.
       expect(await openCloids(w)).toEqual([entry.cloid]);
+      expect(preview.cancels).toEqual([]);
+      expect(preview.leftResting.map((c) => c.cloid)).toEqual([entry.cloid]);
+      // Whose settings the limit prices are at is said.
+      expect(preview.limitPx).toEqual({ slippageBps: 300, from: "follow" });
+      const said = text.stdout.replace(/\n {2,}/g, " ");
+      expect(said).toMatch(
+        /no worse than its limit px: 300 bps through the book's touch, the follow's exec\.slippageBps as its run journaled it\):/,
+      );
+      expect(said).toMatch(
+        /\nleave 1 resting passive entry on the book: the follow runs without exec\.entry passive and keeps no entries — stop it \(hlcopy stop\), then hlcopy flatten cancels them: our passive entry buy 20 LINK/,
+      );
     } finally {
       run.child.kill("SIGTERM");
       await run.exit;
