@@ -124,6 +124,8 @@ ${examples([
         addresses.length > 0
           ? (await import("../analytics/source.js")).createLeaderSource(ctx.network, {
               onWait: (line) => process.stderr.write(`${line}\n`),
+              // Ctrl-C during a long read (a busy leader's history: ~30 s) ends it at once, said.
+              stop: { again: "hlcopy backtest", json: ctx.json },
             })
           : undefined;
       await runBacktestCommand({

@@ -68,7 +68,11 @@ ${examples([
         account: ctx.account,
         settings,
         json: ctx.json,
-        source: createLeaderSource(ctx.network, { onWait: (line) => process.stderr.write(`${line}\n`) }),
+        source: createLeaderSource(ctx.network, {
+          onWait: (line) => process.stderr.write(`${line}\n`),
+          // Ctrl-C during a long read (a busy leader's history: ~30 s) ends it at once, said.
+          stop: { again: "hlcopy inspect", json: ctx.json },
+        }),
       });
     });
 }

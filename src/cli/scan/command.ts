@@ -73,7 +73,8 @@ ${examples([
 ])}
 
 Fills are cached per address in the config directory (cache/fills): a second scan fetches
-only what is new. Ctrl-C stops after the leader in flight and prints what was scanned.
+only what is new. Ctrl-C (any stop signal) stops after the leader in flight and prints what was
+scanned; a second one quits at once.
 
 Exit codes: 0 every leader was read; 1 some could not be (the ranking of the others is
 printed, then an error line naming them; --json lists them in "failed") or none could be;
@@ -105,13 +106,22 @@ printed, then an error line naming them; --json lists them in "failed") or none 
       const days = historyDays(flags, "hlcopy scan --file leaders.txt --since 30d");
       const { runScanCommand, scanExitCode } = await import("./run.js");
       const { createLeaderSource } = await import("../analytics/source.js");
+      const { onStopSignals } = await import("../signals.js");
+      const { exitOnStop } = await import("../read-stop.js");
+      // Any stop signal (Ctrl-C, `kill`, a closed terminal) stops after the leader in flight, and
+      // prints what was scanned; a second one ends it at once, said (the first's handlers are
+      // replaced: a second Ctrl-C is no repeat that kills silently). A SIGTERM killed it silently.
       const abort = new AbortController();
-      const onInt = () => {
-        if (abort.signal.aborted) process.exit(130);
+      let off = onStopSignals(() => {
+        off();
+        off = exitOnStop(() => "while scanning the leader in flight", {
+          again: "hlcopy scan",
+          json: ctx.json,
+          hint: "it only reads: run hlcopy scan again (fills already fetched are cached)",
+        });
         process.stderr.write("stopping after the leader in flight (Ctrl-C again to quit now)…\n");
         abort.abort();
-      };
-      process.on("SIGINT", onInt);
+      });
       try {
         const report = await runScanCommand({
           addresses,
@@ -133,7 +143,7 @@ printed, then an error line naming them; --json lists them in "failed") or none 
         });
         process.exitCode = scanExitCode(report);
       } finally {
-        process.off("SIGINT", onInt);
+        off();
       }
     });
 }

@@ -612,6 +612,7 @@ export async function renderScan(report: ScanReport, width = Number.POSITIVE_INF
       );
     }
   }
-  if (report.interrupted) lines.push("Interrupted: the ranking shows the leaders scanned before Ctrl-C.");
+  if (report.interrupted)
+    lines.push("Interrupted: the ranking shows the leaders scanned before it was stopped.");
   return wrapReportLines(lines, width).join("\n");
 }
