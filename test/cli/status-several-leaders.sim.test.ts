@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
+import { shortAddress } from "../../src/core/format.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { fundedAccount } from "../exchange/helpers.js";
@@ -67,6 +68,13 @@ describe("status and follow --json with several leaders", () => {
     expect(cells("coin")).toEqual(["coin", "leaders", "target", "ours"]);
     expect(cells("BTC")).toEqual(["BTC", "0", "0.02", "0.02"]);
     expect(cells("ETH")).toEqual(["ETH", "5", "0.24", "0.24"]);
+    // BTC's 0 beside a target of 0.02: each leader's own size said under the table, with the
+    // sum the column shows — not ETH's, whose leaders hold it on one side.
+    const byCoin = text.indexOf("copy P&L by coin");
+    const under = text.slice(text.lastIndexOf("┘", byCoin) + 1, byCoin).replace(/\n\s*/g, " ");
+    expect(under.trim()).toBe(
+      `leaders on both sides (leaders: the sum of their own sizes; the target weighs each by its ratio): BTC ${shortAddress(a)} 1 + ${shortAddress(b.address)} -1 = 0`,
+    );
 
     // follow --json's state record of the same run: the same figures, and each leader's size.
     const state = events

@@ -31,6 +31,7 @@ import {
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
 import {
+  detailNumber,
   fmtMs,
   fmtUsd,
   fmtUsdSigned,
@@ -1340,6 +1341,20 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
       .filter((x) => x.reason && x.status !== null && x.status !== "in-sync")
       .map((x) => `${x.coin} ${x.reason}`);
     if (why.length > 0) lines.push(`reasons: ${why.join(" · ")}`);
+    // Several leaders on both sides of a coin: their net ("leaders", the dashboard's figure) is
+    // 0, or of the other sign than the target, which weighs each one by its own ratio — "leaders 0,
+    // target 0.02, ours 0.02" read as a copy of nothing holding something. Each one's size is
+    // said under the table, with the sum the column shows (--json: byLeader).
+    const split = r.positions
+      .filter((x) => x.byLeader?.some((b) => b.size > 0) && x.byLeader.some((b) => b.size < 0))
+      .map(
+        (x) =>
+          `${x.coin} ${(x.byLeader ?? []).map((b) => `${shortAddress(b.leader)} ${detailNumber(b.size)}`).join(" + ")} = ${detailNumber(x.leaderSize)}`,
+      );
+    if (split.length > 0)
+      lines.push(
+        `leaders on both sides (leaders: the sum of their own sizes; the target weighs each by its ratio): ${split.join(" · ")}`,
+      );
     // The resting protection in a table of its own: as two more columns it made the positions'
     // 101 wide. Take-profit tiers wrap into what is left of the width.
     // Of its own moment: the journal's triggers as a running follow keeps them (now), on the
