@@ -201,15 +201,32 @@ export function parseCompare(raw: string, base: Settings, notes: string[] = []):
     });
   }
   const columns: CompareColumn[] = [];
-  for (const item of text.split(",").map((x) => x.trim())) {
-    if (item === "") continue;
+  /** Each column's settings as parsed (key → value), to tell a column listed twice in any spelling. */
+  const seen = new Map<string, string>();
+  const items = text
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+  for (const [i, item] of items.entries()) {
     let settings = base;
     const overrides: Record<string, string> = {};
+    const parsed: Record<string, SettingValue> = {};
     /** The column's label: its parts, a sizing mode in its own spelling (Kelly is kelly). */
     const label: string[] = [];
+    // A setting given twice in a column (kelly+equity-ratio): the last won, under a label naming
+    // both — a column headed "kelly+equity-ratio" replayed equity-ratio.
+    const once = (key: SettingKey, value: SettingValue) => {
+      if (key in parsed)
+        throw new UsageError(
+          `invalid --compare column "${item}": it sets ${key} twice, and a column replays one value of each setting`,
+          { hint: `one value per column, the columns apart: e.g. --compare ${item.split("+").join(",")}` },
+        );
+      parsed[key] = value;
+    };
     for (const part of item.split("+").map((x) => x.trim())) {
       const mode = choiceOf("sizing.mode", part);
       if (mode !== undefined) {
+        once("sizing.mode", mode);
         settings = withSetting(settings, "sizing.mode", mode);
         overrides["sizing.mode"] = mode;
         label.push(mode);
@@ -226,9 +243,23 @@ export function parseCompare(raw: string, base: Settings, notes: string[] = []):
         );
       }
       const value = part.slice(eq + 1);
-      settings = withSetting(settings, key, parseSettingInput(key, value));
+      const setting = parseSettingInput(key, value);
+      once(key, setting);
+      settings = withSetting(settings, key, setting);
       overrides[key] = value;
     }
+    // The same column twice (kelly,Kelly; copy-delay-minutes=5,copy-delay-minutes=5.0): two
+    // identical replays side by side, read as two results.
+    const same = JSON.stringify(Object.entries(parsed).sort(([a], [b]) => a.localeCompare(b)));
+    const before = seen.get(same);
+    if (before !== undefined)
+      throw new UsageError(
+        before === label.join("+")
+          ? `invalid --compare: the column "${before}" is listed twice`
+          : `invalid --compare: the columns "${before}" and "${label.join("+")}" are the same settings`,
+        { hint: `list each column once: --compare ${items.filter((_, j) => j !== i).join(",")}` },
+      );
+    seen.set(same, label.join("+"));
     columns.push({ label: label.join("+"), settings, overrides });
   }
   if (columns.length === 0) throw new UsageError(`invalid --compare "${raw}": nothing to compare`, { hint });
