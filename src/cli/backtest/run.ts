@@ -299,6 +299,14 @@ async function readJson(file: string, what: string, hint: string): Promise<unkno
   }
 }
 
+/**
+ * The friction flags' bounds: bps as exec.slippageBps takes them (≤ 1000, 10 %), a delay as
+ * exec.copyDelayMinutes (≤ 1 day). Past them the replay was nonsense, not a stress test: a half
+ * spread of 50000 bps priced sells below zero, a delay of 99999999999999 ms ran to the year 5192.
+ */
+const MAX_FRICTION_BPS = 1000;
+const MAX_DELAY_MS = 86_400_000;
+
 /** Build the friction model from the flags (defaults: DEFAULT_FRICTION). */
 export function frictionFromFlags(
   o: Pick<BacktestRunOptions, "delayMs" | "feeBps" | "spreadBps" | "depthUsd">,
@@ -309,12 +317,12 @@ export function frictionFromFlags(
     takerFee:
       o.feeBps === undefined
         ? d.takerFee
-        : parseNumberFlag(o.feeBps, "--fee-bps", { min: 0, example: "4.5" }) / 1e4,
+        : parseNumberFlag(o.feeBps, "--fee-bps", { min: 0, max: MAX_FRICTION_BPS, example: "4.5" }) / 1e4,
     book: {
       halfSpreadBps:
         o.spreadBps === undefined
           ? d.book.halfSpreadBps
-          : parseNumberFlag(o.spreadBps, "--spread-bps", { min: 0, example: "1" }),
+          : parseNumberFlag(o.spreadBps, "--spread-bps", { min: 0, max: MAX_FRICTION_BPS, example: "1" }),
       depthUsdPerBps:
         depthRaw === undefined
           ? d.book.depthUsdPerBps
@@ -329,7 +337,12 @@ export function frictionFromFlags(
     delayMs:
       o.delayMs === undefined
         ? d.delayMs
-        : parseNumberFlag(o.delayMs, "--delay-ms", { min: 0, integer: true, example: "500" }),
+        : parseNumberFlag(o.delayMs, "--delay-ms", {
+            min: 0,
+            max: MAX_DELAY_MS,
+            integer: true,
+            example: "500",
+          }),
   };
 }
 

@@ -1,15 +1,17 @@
-// `backtest --compare` as a new user mistypes it: a column listed twice (in any spelling) or a
-// setting given twice in one column is refused (exit 2, the contract's two lines, nothing on
-// stdout) before anything is replayed. Before, `kelly,kelly` printed two identical columns read
-// as two results, and `kelly+equity-ratio` replayed equity-ratio under a label naming kelly.
+// `backtest` as a new user mistypes it, refused (exit 2, the contract's two lines, nothing on
+// stdout) before anything is replayed. Before: `--compare kelly,kelly` printed two identical
+// columns read as two results, `kelly+equity-ratio` replayed equity-ratio under a label naming
+// kelly; a half spread of 50000 bps priced sells below zero, a delay of 99999999999999 ms ran
+// the replay to the year 5192 — each exit 0 with figures.
 import { describe, expect, it } from "vitest";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { TRACE_FILE } from "./helpers.js";
 
-const backtest = (compare: string) =>
-  runCli(["backtest", "--fills", TRACE_FILE, "--compare", compare], {
-    env: { HLCOPY_CONFIG_DIR: tempDir("hlcopy-compare-") },
+const run = (args: string[]) =>
+  runCli(["backtest", "--fills", TRACE_FILE, ...args], {
+    env: { HLCOPY_CONFIG_DIR: tempDir("hlcopy-backtest-") },
   });
+const backtest = (compare: string) => run(["--compare", compare]);
 
 describe("backtest --compare mistakes", () => {
   const cases: [string, string, string][] = [
@@ -52,5 +54,39 @@ describe("backtest --compare mistakes", () => {
     const r = await backtest("kelly,equity-ratio+copy-delay-minutes=1,equity-ratio");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Side by side");
+  });
+});
+
+describe("backtest friction flags out of range", () => {
+  const cases: [string[], string, string][] = [
+    [
+      ["--fee-bps", "20000"],
+      'error: invalid --fee-bps "20000": expected a number ≥ 0 and ≤ 1000',
+      "hint: e.g. --fee-bps 4.5",
+    ],
+    [
+      ["--spread-bps", "50000"],
+      'error: invalid --spread-bps "50000": expected a number ≥ 0 and ≤ 1000',
+      "hint: e.g. --spread-bps 1",
+    ],
+    [
+      ["--delay-ms", "99999999999999"],
+      'error: invalid --delay-ms "99999999999999": expected an integer ≥ 0 and ≤ 86400000',
+      "hint: e.g. --delay-ms 500",
+    ],
+  ];
+  for (const [args, error, hint] of cases) {
+    it(`${args.join(" ")}: refused, said in two lines, exit 2`, async () => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`${error}\n${hint}\n`);
+      expect(r.stdout).toBe("");
+    });
+  }
+
+  it("at the bounds they still replay", async () => {
+    const r = await run(["--fee-bps", "1000", "--spread-bps", "1000", "--delay-ms", "86400000"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("taker fee 1000.00 bps");
   });
 });
