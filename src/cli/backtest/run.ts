@@ -47,6 +47,7 @@ import {
   wrapReportLines,
   wrapToWidth,
 } from "../../ui/format.js";
+import { refuseUnknownCoinsFirst } from "../analytics/coins.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
@@ -498,9 +499,13 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     }
     sourceName = files.join(", ");
   } else {
-    const source = opts.source;
-    if (!source)
+    if (!opts.source)
       throw new UsageError("no exchange connection to fetch fills from", { hint: "use --fills FILE" });
+    // A coin list naming no market (the run's or a compared column's), refused before any long read.
+    const source = await refuseUnknownCoinsFirst(opts.source, [
+      opts.settings,
+      ...(columns ?? []).map((c) => c.settings),
+    ]);
     const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
     const { fetchLeaderData, leaderEquityAt } = await import("../../analytics/fetch.js");
     // Within the terminal's width (80 when piped): "fetching fills of 0x… for the last 1 hour…" was 81.

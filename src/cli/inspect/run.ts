@@ -24,6 +24,7 @@ import {
   wrapReportLines,
   wrapToWidth,
 } from "../../ui/format.js";
+import { refuseUnknownCoinsFirst } from "../analytics/coins.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -105,10 +106,12 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
   // last 30 days…" ran past 80.
   const progress = (m: string) => err.write(`${wrapToWidth(m, outputWidth())}\n`);
 
+  // A coin list naming no market, refused before any long read (the markets first).
+  const source = await refuseUnknownCoinsFirst(opts.source, [opts.settings]);
   let equitySource: InspectReport["equitySource"] = "flag";
   // Before the leader's history (the long part): an account with nothing in it is refused at once.
   if (equity === undefined && opts.account) {
-    equity = await followerEquity(opts.source, opts.account, progress);
+    equity = await followerEquity(source, opts.account, progress);
     equitySource = "account";
     // An empty account (the wrong --account or network, or not funded yet) judges no copy: it
     // ended on "equity and leaderEquity must be positive", exit 1, a bug report asked for.
@@ -121,7 +124,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
       );
     }
   }
-  const data: LeaderData = await fetchLeaderData(opts.source, leader, { days, now, onProgress: progress });
+  const data: LeaderData = await fetchLeaderData(source, leader, { days, now, onProgress: progress });
   // No fill in the window (an address that never traded, a typo of one, a leader idle for
   // longer): nothing to judge. Refused as backtest refuses it — it printed a header, "nothing to
   // analyse" and exit 0, and --json a document of zeros a script would rank.

@@ -36,6 +36,7 @@ import {
   fmtUsdSigned,
   wrapReportLines,
 } from "../../ui/format.js";
+import { refuseUnknownCoinsFirst } from "../analytics/coins.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -229,7 +230,11 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
   const addresses = await readAddresses(opts);
   const friction = opts.friction ?? DEFAULT_FRICTION;
   const now = opts.now ?? Date.now();
-  const source = cachedFillsSource(opts.source, join(opts.configDir, "cache", "fills"));
+  // A coin list naming no market, refused before the first leader's history is read.
+  const source = cachedFillsSource(
+    await refuseUnknownCoinsFirst(opts.source, [opts.settings]),
+    join(opts.configDir, "cache", "fills"),
+  );
 
   const rows: ScanRow[] = [];
   const excluded: ScanReport["excluded"] = [];
