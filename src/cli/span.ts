@@ -23,6 +23,22 @@ export const MAX_SPAN_DAYS = 3650;
  */
 export function parseSpanMs(value: string, flag: string, options: { example: string }): number {
   const v = value.trim();
+  // Months and years are no unit (their length varies), and a capital M is the month of many
+  // tools: `--since 1M` read as one minute, said only by the window's label ("last 1m").
+  const long =
+    /^(\d+(?:\.\d+)?)\s*(M|mo|mos|mon|mons|months?|y|yr|yrs|years?)$/.exec(v) ??
+    /^(\d+(?:\.\d+)?)\s*(mo|mos|mon|mons|months?|y|yr|yrs|years?)$/i.exec(v);
+  if (long) {
+    const n = Number(long[1]);
+    const years = /^y/i.test(long[2] ?? "");
+    const days = Math.round(n * (years ? 365 : 30));
+    throw new UsageError(
+      `invalid ${flag} "${value}": ${long[2] === "M" ? "M is no unit (m is minutes)" : "months and years are no unit"}`,
+      {
+        hint: `give it in days: ${flag} ${days}d for ${n} ${years ? "year" : "month"}${n === 1 ? "" : "s"}, e.g. ${options.example}`,
+      },
+    );
+  }
   const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(v);
   const ms = Number(m?.[1]) * (UNIT_MS[m?.[2]?.toLowerCase() ?? ""] ?? Number.NaN);
   if (m && ms > MAX_SPAN_DAYS * DAY_MS) throw tooLong(value, flag, options.example);
