@@ -79,7 +79,8 @@ Environment:
                           /tmp/hlcopy-<uid> (a service with a private /tmp)
 
 Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift
-remains, 4 halted, 130 interrupted at a prompt (nothing changed).`,
+remains, 4 halted, 130 interrupted (at a prompt, or by a stop signal before
+anything changed).`,
     );
   for (const register of COMMANDS) register(program);
   refuseRepeatedOptions(program);
