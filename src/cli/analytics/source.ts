@@ -51,10 +51,8 @@ export function createLeaderSource(
   });
   const waits = tellWaitsOnce((line) => options.onWait?.(line));
   // What is being read, for the line a stop signal ends it with ("while reading the fills of …").
-  const read = async <T>(what: string, fn: () => Promise<T>, reading?: () => string): Promise<T> => {
-    const off = options.stop
-      ? exitOnStop(() => `while reading ${reading?.() ?? what}`, options.stop)
-      : () => {};
+  const read = async <T>(what: string, fn: () => Promise<T>, reading: () => string): Promise<T> => {
+    const off = options.stop ? exitOnStop(() => `while reading ${reading()}`, options.stop) : () => {};
     try {
       return await retried(what, fn);
     } finally {
