@@ -86,6 +86,11 @@ export interface FetchOptions {
   onProgress?: (message: string) => void;
   /** Skip the optional reads (backtest needs fills, state and meta only). */
   fillsOnly?: boolean;
+  /**
+   * No fill in the window is the caller's refusal (inspect, backtest: an address that never
+   * traded, a typo of one): nothing more is read — the optional reads' lines came before it.
+   */
+  fillsRequired?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -122,6 +127,7 @@ export async function fetchLeaderData(
     read.cut ??
     (source.getFillHistory ? null : fillHistoryCut({ startTime: window.start, endTime: window.end, fills }));
   progress(`fills: ${fills.length.toLocaleString("en-US")}`);
+  if (options.fillsRequired && fills.length === 0) return { user, window, fills, cut, warnings: [] };
 
   const optional = async <T>(what: string, read: (() => Promise<T>) | undefined): Promise<T | undefined> => {
     if (!read) return undefined;

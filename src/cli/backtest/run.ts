@@ -517,6 +517,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
         now: opts.now ?? Date.now(),
         onProgress: progress,
         fillsOnly: true,
+        fillsRequired: true,
       });
       for (const w of data.warnings) err.write(`note: ${w}\n`);
       if (data.fills.length === 0) {

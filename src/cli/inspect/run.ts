@@ -124,7 +124,12 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
       );
     }
   }
-  const data: LeaderData = await fetchLeaderData(source, leader, { days, now, onProgress: progress });
+  const data: LeaderData = await fetchLeaderData(source, leader, {
+    days,
+    now,
+    onProgress: progress,
+    fillsRequired: true,
+  });
   // No fill in the window (an address that never traded, a typo of one, a leader idle for
   // longer): nothing to judge. Refused as backtest refuses it — it printed a header, "nothing to
   // analyse" and exit 0, and --json a document of zeros a script would rank.
