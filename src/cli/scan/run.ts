@@ -156,7 +156,8 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UsageError(
-        `cannot read address file ${opts.file}: ${code === "ENOENT" ? "no such file" : (code ?? "unreadable")}`,
+        // In words, as backtest says it of its files ("EISDIR" told a trader nothing).
+        `cannot read address file ${opts.file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")}`,
         {
           hint: "pass a file with one address per line, or a JSON leaderboard export",
           cause: error,
