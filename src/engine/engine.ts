@@ -225,6 +225,12 @@ export class CopyEngine {
    * order awaited) are no warnings about the run: said at once (#emitNow).
    */
   #heldWarnings: EngineEvent[] | null = [];
+  /**
+   * Warnings said before the run was journaled (no run id yet: the set-up's start-up waits,
+   * saidAtSetUp, and a journal another program held at begin): journaled as the run's own once
+   * it begins, each at the time it was said.
+   */
+  #unjournaled: { message: string; ts: number }[] = [];
   /** The run-start checks (start-checks.ts): history, anchor, empty leaders and account. */
   readonly #checks: StartChecks;
   /** The trader's review of the plan, and the warnings around it (plan-review.ts). */
@@ -641,6 +647,10 @@ export class CopyEngine {
       startedAt: this.#startedAt,
     });
     this.#pnl.begin();
+    // What the run's start-up said before this (its waits) is the run's too: status and the
+    // journal say it (held with the run: a refused run keeps none of it).
+    const runId = this.#runId;
+    for (const w of this.#unjournaled.splice(0)) this.#warningLog.said(runId, w.message, w.ts);
     // A paper run's account is new: the copy state an earlier paper account left is set aside.
     const setAside = this.#can.newAccountEachRun ? this.#setAsideEarlierAccount() : [];
     const halt = this.#safety.loadHalt();
@@ -1079,7 +1089,12 @@ export class CopyEngine {
    */
   #journalWarning(message: string, ts: number): void {
     const runId = this.#runId;
-    if (!this.#can.journals || runId === null) return;
+    if (!this.#can.journals) return;
+    if (runId === null) {
+      // Before begin(): a start-up wait (a journal held by another program). begin() journals it.
+      this.#unjournaled.push({ message, ts });
+      return;
+    }
     if (this.#stopping) this.#warningLog.said(runId, message, ts);
     else this.#later(() => this.#warningLog.said(runId, message, ts));
   }
@@ -1101,6 +1116,16 @@ export class CopyEngine {
    */
   warn(message: string): void {
     this.#emit({ type: "warning", ts: this.#now(), message });
+  }
+
+  /**
+   * A warning the command said before this engine existed — a start-up wait of its set-up (the
+   * agent approval check retried, a journal another program held): shown already, so not told
+   * again, but journaled as this run's warning at `ts`, when it was said, once the run begins
+   * (as the engine's own start-up waits are) — status and `journal --type warnings` say it.
+   */
+  saidAtSetUp(message: string, ts: number): void {
+    this.#journalWarning(message, ts);
   }
 
   /** The start checks passed: the warnings held until then are said, in order. */

@@ -668,7 +668,8 @@ export interface Journal {
    */
   recordWarning(params: RecordWarningParameters): void;
   /**
-   * The warnings of run `runId` (WARNING_EVENT_TYPES; recorded at or after `since`, its start):
+   * The warnings of run `runId` (WARNING_EVENT_TYPES; recorded at or after `since`, its start,
+   * or before it since the run before started: its start-up's waits, said before the run began):
    * how many, and its `newest` rows, newest first.
    */
   runWarnings(runId: number, since: number, newest: number): RunWarnings;
@@ -2824,10 +2825,15 @@ class SqliteJournal implements Journal {
   runWarnings(runId: number, since: number, newest: number): RunWarnings {
     this.#fileRows("runWarnings");
     const types = WARNING_EVENT_TYPES.map(() => "?").join(", ");
+    // The run's start-up said its waits before its start (journaled at their own times: engine
+    // saidAtSetUp), with the account's lock held: after the run before it started. Found by the
+    // (type, ts) index from there.
+    const before = this.#get("SELECT MAX(started_at) AS t FROM runs WHERE id < ?", runId)?.t;
+    const from = Math.min(since, typeof before === "number" ? before : 0);
     const rows = this.#all(
       `SELECT * FROM events WHERE type IN (${types}) AND ts >= ? AND run_id = ?`,
       ...WARNING_EVENT_TYPES,
-      since,
+      from,
       runId,
     ).map((r) => {
       const e = eventRow(r);

@@ -310,5 +310,16 @@ describe("a journal held by another program", () => {
     expect(messages(t.events, "warning", BUSY)).toHaveLength(1);
     expect(await t.engine.stop("test")).toBe(0);
     expect(await done).toBe(0);
+    // Said before the run had a row to journal it with: journaled as the run's once it began, at
+    // the time it was said (before the run's start), so status and journal say it after the run.
+    const [said] = messages(t.events, "warning", BUSY);
+    const start = t.events.find((e) => e.type === "start");
+    const runId = t.engine.runId;
+    if (!said || !start || runId === null) throw new Error("no warning, start or run");
+    expect(said.ts).toBeLessThan(start.ts);
+    const w = t.journal.runWarnings(runId, start.ts, 5);
+    expect(w.newest.map((r) => [r.ts, (r.data as { message: string }).message])).toEqual([
+      [said.ts, said.message],
+    ]);
   });
 });

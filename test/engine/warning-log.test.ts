@@ -122,6 +122,36 @@ describe("the journal's warning rows", () => {
     ]);
   });
 
+  it("a run's start-up waits, journaled at their own time before its start, are its warnings; the run before's are not", () => {
+    const earlier = run(T0 - 600_000);
+    j.recordWarning({
+      runId: earlier,
+      message: "its start-up's",
+      first: T0 - 700_000,
+      last: T0 - 700_000,
+      count: 1,
+    });
+    j.recordWarning({ runId: earlier, message: "the run before's", first: T0 - 500_000, last: T0, count: 1 });
+    const runId = run(T0);
+    // Said while the approval check was retried, two minutes before the run began (saidAtSetUp).
+    j.recordWarning({
+      runId,
+      message: "waiting for the agent approval check",
+      first: T0 - 120_000,
+      last: T0 - 120_000,
+      count: 1,
+    });
+    j.recordWarning({ runId, message: "in the run", first: T0 + 1000, last: T0 + 1000, count: 1 });
+    const w = j.runWarnings(runId, T0, 5);
+    expect(w.count).toBe(2);
+    expect(w.newest.map((r) => [r.ts, (r.data as { message: string }).message])).toEqual([
+      [T0 + 1000, "in the run"],
+      [T0 - 120_000, "waiting for the agent approval check"],
+    ]);
+    // The first run of a journal: its start-up's are found too.
+    expect(j.runWarnings(earlier, T0 - 600_000, 5).count).toBe(2);
+  });
+
   it("--since: a warning first said before it and said again since is of the window", () => {
     const runId = run(T0);
     j.recordWarning({ runId, message: "old, quiet since", first: T0 + 1000, last: T0 + 1000, count: 1 });

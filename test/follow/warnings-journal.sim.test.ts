@@ -163,6 +163,52 @@ describe.concurrent("a run's warnings, after the run", () => {
     );
   });
 
+  it("a follow's start-up waits (the approval check the exchange failed, retried before the run existed) are said, then journaled as the run's at their own times", async ({
+    onTestFinished,
+  }) => {
+    const w = await reconcileWorld({ seed: 45, ourUsd: 10_000, onTestFinished });
+    await w.tradeUsd("ETH", "buy", 200_000);
+    // The first requests to /info fail: the approval check's (extraAgents), in the set-up.
+    w.sim.control.fault({ kind: "http500", count: 2, endpoint: "info" });
+    const run = spawnFollowIn(w, { extra: COPY });
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    }
+    // Retried and said as it waited, not fatal: the run copied.
+    const said = run.lines.filter(
+      (l) => l.type === "warning" && String(l.message).startsWith("waiting for the agent approval check"),
+    );
+    expect(said).toHaveLength(2);
+    expect(run.lines.some((l) => l.type === "error")).toBe(false);
+    const start = run.lines.find((l) => l.type === "start");
+    expect(typeof start?.ts).toBe("number");
+
+    const json = await w.cli(["--json", "status"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as StatusDoc;
+    expect(doc.lastRun?.warnings).toMatchObject({
+      count: 2,
+      distinct: 2,
+      newest: [
+        { count: 1, message: said[1]?.message },
+        { count: 1, message: said[0]?.message },
+      ],
+    });
+    // At the times they were said, before the run's start.
+    for (const x of doc.lastRun?.warnings.newest ?? []) expect(x.first).toBeLessThan(Number(start?.ts));
+    const text = await w.cli(["status"]);
+    expect(flat(text.stdout)).toMatch(
+      / warnings: the run warned 2 times — the newest 2: [\d.]+s ago: waiting for the agent approval check/,
+    );
+    const listed = await w.cli(["--json", "journal", "--type", "warnings"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const entries = JSON.parse(listed.stdout) as Entry[];
+    expect(entries.map((e) => e.data?.message)).toEqual(said.map((l) => l.message));
+  });
+
   it("a reconcile's warnings are journaled with its run (cron's runs: status says them after)", async ({
     onTestFinished,
   }) => {

@@ -204,6 +204,9 @@ export async function runFollow(
       // The set-up's warnings about the run are the engine's to say (CopyEngine.warn): once the
       // start checks pass, never before a refusal (a coin list's typo, a leader that never traded).
       const setUp: string[] = [];
+      // Its waits are said at once (below), and journaled as the run's warnings once it begins,
+      // at their own times (CopyEngine.saidAtSetUp): status and journal say them after the run.
+      const waited: { message: string; ts: number }[] = [];
       try {
         session = await openTradingSession(ctx, {
           needKey: mode === "live",
@@ -218,7 +221,9 @@ export async function runFollow(
           // Why the start takes time (a retried check, a held journal), before the view starts:
           // a line on stderr, or a JSON warning line with --json.
           wait: (line) => {
-            if (ctx.json) printDocument("warning", { message: line.replace(/^warning: /, "") });
+            const message = line.replace(/^warning: /, "");
+            if (line !== message) waited.push({ message, ts: Date.now() });
+            if (ctx.json) printDocument("warning", { message });
             else process.stderr.write(`${line}\n`);
           },
           startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
@@ -269,6 +274,7 @@ export async function runFollow(
           : {}),
       });
       for (const line of setUp) engine.warn(line.replace(/^warning: /, ""));
+      for (const w of waited) engine.saidAtSetUp(w.message, w.ts);
       const { streamsOpener } = await import("../wiring.js");
       return {
         engine,
