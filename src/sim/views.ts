@@ -480,6 +480,27 @@ export function userNonFundingLedgerUpdates(
   return (engine.account(user)?.ledger ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 500);
 }
 
+/**
+ * How many of a user's newest records the userFundings and userNonFundingLedgerUpdates
+ * subscriptions' snapshots hold (oldest first). The docs say only that a subscription's first
+ * message is "a snapshot of previous data for time series data" (its size is not documented); a
+ * recorded mainnet userFundings snapshot lists days of recent payments, oldest first, and
+ * userFunding without startTime — what the exchange's UI reads — answers the newest 2000. So a
+ * snapshot is the recent history, never the whole: a client that started after more than this
+ * many records since it last read must read the rest (the userFills snapshot's rule too).
+ */
+export const WS_HISTORY_SNAPSHOT = 2000;
+
+/** userFundings' snapshot: the user's newest WS_HISTORY_SNAPSHOT payments, oldest first. */
+export function userFundingsSnapshot(engine: Engine, user: Hex): UserFundingResponse {
+  return (engine.account(user)?.funding ?? []).slice(-WS_HISTORY_SNAPSHOT);
+}
+
+/** userNonFundingLedgerUpdates' snapshot: the user's newest WS_HISTORY_SNAPSHOT updates, oldest first. */
+export function ledgerSnapshot(engine: Engine, user: Hex): UserNonFundingLedgerUpdatesResponse {
+  return (engine.account(user)?.ledger ?? []).slice(-WS_HISTORY_SNAPSHOT);
+}
+
 export function fundingHistory(
   engine: Engine,
   coin: string,

@@ -542,7 +542,7 @@ export class WsHub implements EngineListener {
           const data: UserFundingsEvent = {
             isSnapshot: true,
             user: sub.user,
-            fundings: views.userFunding(e, sub.user, 0, null).map((f) => ({
+            fundings: views.userFundingsSnapshot(e, sub.user).map((f) => ({
               time: f.time,
               coin: f.delta.coin,
               usdc: f.delta.usdc,
@@ -559,7 +559,7 @@ export class WsHub implements EngineListener {
           const data: UserNonFundingLedgerUpdatesEvent = {
             isSnapshot: true,
             user: sub.user,
-            nonFundingLedgerUpdates: views.userNonFundingLedgerUpdates(e, sub.user, null, null),
+            nonFundingLedgerUpdates: views.ledgerSnapshot(e, sub.user),
           };
           this.send(conn, "userNonFundingLedgerUpdates", data);
         }

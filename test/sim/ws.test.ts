@@ -203,6 +203,49 @@ describe("subscriptions", () => {
     });
   });
 
+  it("userFundings and userNonFundingLedgerUpdates snapshots: the newest 2,000 records, oldest first — not the whole history", async () => {
+    const t = newTrader(sim, 100_000);
+    await t.exchange.order({
+      orders: [{ a: 0, b: true, p: "96000", s: "0.01", r: false, t: { limit: { tif: "Ioc" } } }],
+      grouping: "na",
+    });
+    // 2,100 payments and 2,101 ledger updates (the first deposit among them).
+    for (let i = 0; i < 2_100; i++) {
+      sim.control.runFunding();
+      sim.control.fund(t.address, 1);
+    }
+    const info = new InfoClient({ transport: new HttpTransport({ apiUrl: sim.httpUrl }) });
+    const { client } = subscriptions();
+    const fundings = collector<{ isSnapshot?: true; fundings: { time: number; usdc: string }[] }>();
+    const ledger = collector<{
+      isSnapshot?: true;
+      nonFundingLedgerUpdates: { time: number; hash: string }[];
+    }>();
+    await client.userFundings({ user: t.address }, fundings.listener);
+    await client.userNonFundingLedgerUpdates({ user: t.address }, ledger.listener);
+    const f = (await fundings.next((e) => e.isSnapshot === true)).fundings;
+    // The REST record, paged from the start: the snapshot is its newest 2,000, in its order.
+    const paid = new Map<string, string>();
+    for (let from = 0; ; ) {
+      const page = await info.userFunding({ user: t.address, startTime: from });
+      for (const p of page) paid.set(p.hash, p.delta.usdc);
+      if (page.length < 500) break;
+      from = page.at(-1)?.time ?? from;
+    }
+    expect(paid.size).toBe(2_100);
+    expect(f).toHaveLength(2_000);
+    expect(f.map((x) => x.usdc)).toEqual([...paid.values()].slice(-2_000));
+    const l = (await ledger.next((e) => e.isSnapshot === true)).nonFundingLedgerUpdates;
+    expect(l).toHaveLength(2_000);
+    // Oldest first, the newest last: the one of the latest fund().
+    for (let i = 1; i < l.length; i++) expect(l[i]?.time).toBeGreaterThanOrEqual(l[i - 1]?.time ?? 0);
+    const newest = await info.userNonFundingLedgerUpdates({
+      user: t.address,
+      startTime: l.at(-1)?.time ?? 0,
+    });
+    expect(newest.at(-1)?.hash).toBe(l.at(-1)?.hash);
+  });
+
   it("unsubscribe is acknowledged; an invalid subscription is refused", async () => {
     const { client } = subscriptions();
     const sub = await client.l2Book({ coin: "BTC" }, () => {});
