@@ -2007,10 +2007,15 @@ export class CopyEngine {
         this.#onOurFill(e);
         return;
       case "ourFunding":
+        // A snapshot that does not reach back to the journal's last payment: those between are read back.
+        if (e.isSnapshot) this.#pnl.fundingSnapshot(e.fundings);
         this.#pnl.onFunding(e.fundings);
         return;
       case "ourLedger":
-        if (!this.#ownAccount()) this.#safety.cashFlows(e.flows);
+        if (this.#ownAccount()) return;
+        // A snapshot that does not reach back to where our ledger was read: the entries between are read back.
+        if (e.isSnapshot) this.#safety.ledgerSnapshot(e.flows);
+        this.#safety.cashFlows(e.flows);
         return;
       case "mids":
         this.#onMids(e);

@@ -67,6 +67,12 @@ export class PnlKeeper {
   #shares: LeaderShares = {};
   #fundingReadAt = 0;
   #fundingStale = true;
+  /**
+   * Funding payments not known to be journaled (null: none): from `from` (exclusive of what the
+   * journal held then) to `until`, the oldest payment of a stream snapshot that did not reach
+   * back to `from` (fundingSnapshot). The next read goes on from `from`.
+   */
+  #gap: { from: number; until: number } | null = null;
 
   constructor(options: PnlKeeperOptions) {
     this.#o = options;
@@ -164,6 +170,33 @@ export class PnlKeeper {
     }
   }
 
+  /**
+   * The stream's snapshot of our funding (on subscribe and each resubscribe), before its payments
+   * are journaled. It holds only the account's newest payments (the exchange does not say how
+   * many: the simulator's 2,000): when all of them are newer than where the journal's payments
+   * end (its last, or the copy's start), those made between — while no run watched, or while the
+   * stream was down — may be in neither; the snapshot's newest, journaled, would move the next
+   * read's start past them, and the copy P&L would miss them silently. So the next sweep reads
+   * them back from there (one read, only when the snapshot does not reach back).
+   */
+  fundingSnapshot(payments: readonly FundingFact[]): void {
+    if (this.#can.modelsAccount || payments.length === 0) return;
+    let from: number;
+    try {
+      from = Math.max(this.since ?? Number.NEGATIVE_INFINITY, this.#o.journal.lastFundingTime() ?? 0);
+    } catch {
+      return; // an unreadable journal: nothing to compare with (its writes warn on their own)
+    }
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const p of payments) if (p.time < oldest) oldest = p.time;
+    if (from === Number.NEGATIVE_INFINITY || oldest <= from) return;
+    this.#gap = {
+      from: Math.min(this.#gap?.from ?? from, from),
+      until: Math.max(this.#gap?.until ?? oldest, oldest),
+    };
+    this.#fundingStale = true;
+  }
+
   /** The stream may have missed payments: the next sweep reads the records. */
   reconnected(): void {
     this.#fundingStale = true;
@@ -180,12 +213,26 @@ export class PnlKeeper {
     if (this.#can.modelsAccount || !o.getFunding || since === null) return;
     const now = o.now();
     if (!this.#fundingStale && now - this.#fundingReadAt < FUNDING_READ_EVERY_MS) return;
-    const from = Math.max(since, o.journal.lastFundingTime() ?? 0);
+    // After a stream's snapshot that did not reach back: from where the journal's payments ended.
+    const gap = this.#gap;
+    const from = Math.max(since, gap?.from ?? o.journal.lastFundingTime() ?? 0);
     try {
       o.countRequest();
-      this.onFunding(await o.getFunding(o.account, from));
+      const payments = await o.getFunding(o.account, from);
+      this.onFunding(payments);
       this.#fundingReadAt = now;
       this.#fundingStale = false;
+      if (gap !== null && this.#gap === gap) {
+        // A read reaches the snapshot's payments unless it stopped at its page cap first: then
+        // the next sweep reads on from the newest it got.
+        let newest = Number.NEGATIVE_INFINITY;
+        for (const p of payments) if (p.time > newest) newest = p.time;
+        if (newest === Number.NEGATIVE_INFINITY || newest >= gap.until) this.#gap = null;
+        else {
+          this.#gap = { from: newest, until: gap.until };
+          this.#fundingStale = true;
+        }
+      }
     } catch (error) {
       o.emit({
         type: "warning",

@@ -234,17 +234,63 @@ export class SafetyWatch {
    */
   ledgerSince(): number {
     const j = this.#o.journal;
-    return Math.max(j.lastCashFlowTime() ?? Number.NEGATIVE_INFINITY, this.#anchor(), this.#readThrough);
+    const read = Math.max(
+      j.lastCashFlowTime() ?? Number.NEGATIVE_INFINITY,
+      this.#anchor(),
+      this.#readThrough,
+    );
+    // Entries not known read: the journal's newer ones (a stream's) do not move the read past them.
+    return this.#unread === null ? read : Math.max(this.#anchor(), Math.min(read, this.#unread.from));
   }
 
   /**
    * A read of our ledger that began at `startedAt` (local ms) went through: the next one need
    * not go further back than a while before it (a margin for clock skew and the ledger's lag).
+   * `through`: it stopped at its page cap at that entry's time instead — the entries after it
+   * are not read, and the next read starts there whatever the stream journals meanwhile.
    */
-  ledgerRead(startedAt: number): void {
+  ledgerRead(startedAt: number, through: number | null = null): void {
+    if (through !== null) {
+      this.#readThrough = Math.max(this.#readThrough, through - LEDGER_REREAD_MS);
+      this.#unread = { from: through, at: this.#o.now() };
+      return;
+    }
     this.#readThrough = Math.max(this.#readThrough, startedAt - LEDGER_REREAD_MS);
+    // Begun (from no later than where the unread entries begin) once they were known unread.
+    if (this.#unread !== null && startedAt > this.#unread.at) this.#unread = null;
   }
   #readThrough = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Our ledger is not known read from `from` on (null: it is), since `at` (local ms): a stream's
+   * snapshot did not reach back there (ledgerSnapshot), or a read stopped at its page cap there.
+   * Reads begin no later than `from` until one begun after `at` goes through.
+   */
+  #unread: { from: number; at: number } | null = null;
+
+  /**
+   * The ledger stream's snapshot (on subscribe and each resubscribe), before its entries are
+   * taken. It holds only the account's newest entries (the exchange does not say how many: the
+   * simulator's 2,000): when all of them are newer than where our reads of the ledger got
+   * (ledgerSince), the entries between — made while the stream was down and no read went through
+   * — may be in neither, and the snapshot's newest, journaled, would move the next read's start
+   * past them: a withdrawal among them, never read, would be a fall of the cash the ledger never
+   * explains, counted as a trading loss once it waited CASH_FLOW_CONFIRM_MS. So the next read
+   * begins where the reads got (no request of its own: the next sweep's read).
+   */
+  ledgerSnapshot(flows: readonly CashFlowRow[]): void {
+    if (!this.#journals || flows.length === 0) return;
+    let from: number;
+    try {
+      from = this.ledgerSince();
+    } catch {
+      return; // an unreadable journal: nothing to compare with (its writes warn on their own)
+    }
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const f of flows) if (f.time < oldest) oldest = f.time;
+    if (oldest <= from) return;
+    this.#unread = { from: Math.min(this.#unread?.from ?? from, from), at: this.#o.now() };
+  }
 
   /** Cash flows before this are in the high-water mark already (its first snapshot or last reset). */
   #anchor(): number {

@@ -280,7 +280,7 @@ export class SweepReader {
       this.#o.safety.ledgerRead(startedAt);
       return;
     }
-    this.#o.safety.ledgerRead(through);
+    this.#o.safety.ledgerRead(startedAt, through);
     this.#o.emit({
       type: "warning",
       ts: this.#o.now(),
