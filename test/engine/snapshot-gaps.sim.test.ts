@@ -7,9 +7,12 @@
 // missing from the copy P&L; a withdrawal missed is a fall of the cash the ledger never explains,
 // counted as a trading loss after 5 minutes (the kill switch could close everything on it). A
 // snapshot that does not reach back to where the journal's records end now has the records
-// between read back.
+// between read back. And a read of our ledger that stopped at its page cap holds the next read's
+// start there: a deposit the stream journaled meanwhile moved it past the entries never read.
 
 import { describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { liveExecutor } from "../../src/engine/executor.js";
 import { eventually } from "../exchange/helpers.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
@@ -88,5 +91,56 @@ describe("a follow's stream snapshots of our funding and ledger", () => {
     // Nothing said of the ledger or the cash (the drop may be said: a book not streamed meanwhile).
     const said = f.events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
     expect(said.filter((m) => /ledger|cash/.test(m))).toEqual([]);
+  }, 60_000);
+
+  it("a read of our ledger stopped at its page cap: the next read starts where it stopped, though the stream journaled a newer deposit meanwhile", async () => {
+    let bump = 0;
+    const t = await startSimFollow({ sim: { seed: 61, clock: () => Date.now() + bump } });
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const reader = t.ourClient();
+    /** While `capping`: each read of our ledger returns its first two entries only, as stopped at its page cap there. */
+    let capping = false;
+    const capped = new Proxy(reader, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop !== "getLedgerHistory") return value.bind(target);
+        return async (user: Address, startTime: number) => {
+          const read = await reader.getLedgerHistory(user, startTime);
+          const second = read.flows[1];
+          if (!capping || !second) return read;
+          return { flows: read.flows.filter((f) => f.time <= second.time), through: second.time };
+        };
+      },
+    });
+    const f = t.follow({ settings, reader: capped, executor: liveExecutor(reader) });
+    await f.engine.preflight();
+    const running = f.run();
+    const sweeps = () => f.events.filter((e) => e.type === "sweep").length;
+    await eventually(() => sweeps() > 0);
+    const from = t.sim.control.now() + 1;
+    // 12 deposits the stream does not bring (its channel muted): the sweep's reads bring six.
+    t.sim.control.fault({ kind: "muteChannel", channel: "userNonFundingLedgerUpdates", ms: 60_000 });
+    for (let i = 0; i < 12; i++) {
+      bump += 1;
+      t.sim.control.fund(t.account, 10);
+    }
+    capping = true;
+    let swept = sweeps();
+    f.engine.sweepNow();
+    await eventually(() => sweeps() > swept);
+    expect(t.journal.cashFlowsSince(from)).toHaveLength(6);
+    // The stream again: a 13th deposit, journaled as it comes, newer than every one not read.
+    capping = false;
+    t.sim.control.reset();
+    bump += 1;
+    t.sim.control.fund(t.account, 10);
+    await eventually(() => t.journal.cashFlowsSince(from).length === 7);
+    swept = sweeps();
+    f.engine.sweepNow();
+    await eventually(() => sweeps() > swept);
+    expect(t.journal.cashFlowsSince(from)).toHaveLength(13);
+    await f.engine.stop("test over");
+    await running;
   }, 60_000);
 });
