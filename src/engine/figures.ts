@@ -180,16 +180,17 @@ export class PnlKeeper {
    * them back from there (one read, only when the snapshot does not reach back).
    */
   fundingSnapshot(payments: readonly FundingFact[]): void {
-    if (this.#can.modelsAccount || payments.length === 0) return;
+    const since = this.since;
+    if (this.#can.modelsAccount || payments.length === 0 || since === null) return;
     let from: number;
     try {
-      from = Math.max(this.since ?? Number.NEGATIVE_INFINITY, this.#o.journal.lastFundingTime() ?? 0);
+      from = Math.max(since, this.#o.journal.lastFundingTime() ?? 0);
     } catch {
       return; // an unreadable journal: nothing to compare with (its writes warn on their own)
     }
     let oldest = Number.POSITIVE_INFINITY;
     for (const p of payments) if (p.time < oldest) oldest = p.time;
-    if (from === Number.NEGATIVE_INFINITY || oldest <= from) return;
+    if (oldest <= from) return;
     this.#gap = {
       from: Math.min(this.#gap?.from ?? from, from),
       until: Math.max(this.#gap?.until ?? oldest, oldest),

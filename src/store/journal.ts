@@ -2828,8 +2828,8 @@ class SqliteJournal implements Journal {
     // The run's start-up said its waits before its start (journaled at their own times: engine
     // saidAtSetUp), with the account's lock held: after the run before it started. Found by the
     // (type, ts) index from there.
-    const before = this.#get("SELECT MAX(started_at) AS t FROM runs WHERE id < ?", runId)?.t;
-    const from = Math.min(since, typeof before === "number" ? before : 0);
+    const before = sqlNumberOrNull(this.#get("SELECT MAX(started_at) AS t FROM runs WHERE id < ?", runId)?.t);
+    const from = Math.min(since, before ?? 0);
     const rows = this.#all(
       `SELECT * FROM events WHERE type IN (${types}) AND ts >= ? AND run_id = ?`,
       ...WARNING_EVENT_TYPES,
