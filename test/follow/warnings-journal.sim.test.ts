@@ -4,7 +4,9 @@
 // them (`--type warnings`). The same words said again in a run are one row, counted. A dry run
 // journals nothing. The real binary against a simulator.
 
+import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
+import { paperJournalPath } from "../../src/store/journal.js";
 import { eventually } from "../exchange/helpers.js";
 import { type ReconcileWorld, reconcileWorld } from "../helpers/reconcile-world.js";
 import { spawnFollowIn } from "./helpers.js";
@@ -19,7 +21,7 @@ interface Warnings {
   see: string;
 }
 interface StatusDoc {
-  lastRun: { command: string; running: boolean | null; warnings: Warnings } | null;
+  lastRun: { command: string; startedAt: number; running: boolean | null; warnings: Warnings } | null;
 }
 interface Entry {
   table: string;
@@ -207,6 +209,47 @@ describe.concurrent("a run's warnings, after the run", () => {
     expect(listed.code, listed.stderr).toBe(0);
     const entries = JSON.parse(listed.stdout) as Entry[];
     expect(entries.map((e) => e.data?.message)).toEqual(said.map((l) => l.message));
+  });
+
+  it("a paper follow whose journal another program held at its start: waited for, said, then journaled as the run's warning at the time it was said", async ({
+    onTestFinished,
+  }) => {
+    const w = await reconcileWorld({ seed: 47, ourUsd: 10_000, onTestFinished });
+    await w.tradeUsd("ETH", "buy", 200_000);
+    const PAPER = [...COPY, "--paper"];
+    // An earlier paper run made the paper journal.
+    const first = spawnFollowIn(w, { extra: PAPER });
+    try {
+      await first.until(() => first.sweeps() > 0, 30_000);
+    } finally {
+      first.child.kill("SIGTERM");
+      expect(await first.exit).toBe(0);
+    }
+    // A backup tool holds it (BEGIN EXCLUSIVE) as the next paper run opens it.
+    const holder = new DatabaseSync(paperJournalPath(w.env.HLCOPY_CONFIG_DIR, w.account, w.sim.httpUrl));
+    onTestFinished(() => holder.close());
+    holder.exec("BEGIN EXCLUSIVE");
+    // Event lines: said as it waits (--json keeps its lines until the start checks passed).
+    const run = spawnFollowIn(w, { extra: PAPER, json: false });
+    const BUSY = /warning: (journal busy \(held by another program\): .*)$/;
+    const text = () => run.lines.map((l) => String(l.text ?? ""));
+    let said: string | undefined;
+    try {
+      said = BUSY.exec(await run.until(() => text().find((t) => BUSY.test(t)), 30_000))?.[1];
+      holder.exec("ROLLBACK");
+      await run.until(() => text().some((t) => / sweep /.test(t)), 30_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    }
+    expect(said).toBeDefined();
+    const json = await w.cli(["--json", "status", "--paper"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as StatusDoc;
+    expect(doc.lastRun?.command).toBe("paper");
+    expect(doc.lastRun?.warnings).toMatchObject({ count: 1, newest: [{ count: 1, message: said }] });
+    // At the time it was said: before the run's start, which waited for the journal.
+    expect(doc.lastRun?.warnings.newest[0]?.first).toBeLessThan(doc.lastRun?.startedAt ?? 0);
   });
 
   it("a reconcile's warnings are journaled with its run (cron's runs: status says them after)", async ({
