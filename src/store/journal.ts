@@ -437,6 +437,8 @@ export interface RunWarnings {
   rows: number;
   /** The newest rows, newest first (by the last time each was said). */
   newest: (EventRow & { last: number; count: number })[];
+  /** When the run first warned (null: never) — a start-up's waits come before its start. */
+  oldest: number | null;
 }
 
 export interface SweepInfo {
@@ -2847,6 +2849,7 @@ class SqliteJournal implements Journal {
       count: rows.reduce((n, r) => n + r.count, 0),
       rows: rows.length,
       newest: rows.slice(0, Math.max(0, newest)),
+      oldest: rows.reduce<number | null>((t, r) => (t === null || r.ts < t ? r.ts : t), null),
     };
   }
 

@@ -112,6 +112,23 @@ describe("hlcopy status: the last run's warnings", () => {
     });
   });
 
+  it("a start-up that waited minutes before the run began: the command for all reaches back to its first wait", async () => {
+    const dir = seed((j, runId) => {
+      // Said while the approval check was retried, 3 minutes before the start (engine saidAtSetUp).
+      j.recordWarning({
+        runId,
+        message: "waiting for the agent approval check (HTTP 500): retry 3 in 60s",
+        first: START - 180_000,
+        last: START - 180_000,
+        count: 1,
+      });
+    });
+    const { text } = await status(dir, false);
+    expect(text).toContain("  all of them: hlcopy journal --type warnings --since 2026-12-07T09:57\n");
+    const { report } = await status(dir, true);
+    expect(report.lastRun?.warnings.see).toBe("hlcopy journal --type warnings --since 2026-12-07T09:57");
+  });
+
   it("a run that warned of nothing: no warnings line, count 0", async () => {
     const dir = seed(() => {});
     const { text } = await status(dir, false);

@@ -120,8 +120,9 @@ export interface StatusWarnings {
 /** Run `run`'s warnings from the journal (WARNING_EVENT_TYPES), its newest in words. */
 function runWarningsOf(journal: Journal, run: RunRow, paper: boolean): StatusWarnings {
   const w = journal.runWarnings(run.id, run.startedAt, WARNINGS_SHOWN);
-  // `journal --since` takes a UTC minute: the one the run started in.
-  const since = new Date(run.startedAt).toISOString().slice(0, 16);
+  // `journal --since` takes a UTC minute: the one the run started in, or the one its first
+  // warning was said in when earlier (a start-up's waits are said before the run starts).
+  const since = new Date(Math.min(run.startedAt, w.oldest ?? run.startedAt)).toISOString().slice(0, 16);
   return {
     count: w.count,
     distinct: w.rows,
