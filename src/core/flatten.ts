@@ -66,22 +66,64 @@ export interface JournaledOrder {
 }
 
 /**
- * The resting passive entries a flatten cancels: the orders journaled resting that are entries
- * (not a stop or take-profit, not reduce-only) — one a coin, the oldest, as a run adopts them
- * (engine/passive.ts fromSweep) — still on the book (`open`: cloid in lower case → the size
- * left of it there, which fills while no run watched made smaller than the journal knows). One
- * off the book is only looked up (filled or cancelled meanwhile): nothing to cancel.
+ * THE rule for the passive entries an earlier run left resting, one for every run that meets
+ * them: the orders journaled resting that are entries (not a stop or take-profit, not
+ * reduce-only), one a coin — the first journaled (`rows` in journal order). A live run with
+ * exec.entry passive adopts them, one without cancels them at its first sweep (engine/passive.ts
+ * fromSweep), a flatten cancels them (restingEntriesToCancel), and their dry runs list them so.
+ */
+export function leftEntries<T extends Pick<JournaledOrder, "coin" | "status" | "reason" | "reduceOnly">>(
+  rows: readonly T[],
+): T[] {
+  const adopted = new Map<string, T>();
+  for (const r of rows) {
+    if (r.status !== "resting" || protectionKind(r.reason) || r.reduceOnly || adopted.has(r.coin)) continue;
+    adopted.set(r.coin, r);
+  }
+  return [...adopted.values()];
+}
+
+/** A left entry (leftEntries) as said: what is left of it on the book. */
+export interface LeftEntry {
+  coin: string;
+  side: Side;
+  /** What is left of it on the book. */
+  size: number;
+  limitPx: number;
+}
+
+/**
+ * Why a live run whose exec.entry is not passive (`entry`: its setting) cancels a passive entry
+ * an earlier run left resting — the plan's cancel (journaled as the cancel's reason), and its dry
+ * run's "would cancel".
+ */
+export function leftEntryCancelDetail(e: LeftEntry, entry: string): string {
+  return `cancel the passive entry ${e.side} ${detailNumber(e.size)} ${e.coin} @ ${detailNumber(e.limitPx)} an earlier run left resting: exec.entry is ${entry} now, this run keeps no entries`;
+}
+
+/** The line a live run says once it cancelled a left entry (`filled`: what of it had filled, part of our position). */
+export function leftEntryCancelledText(e: LeftEntry & { filled: number }, entry: string): string {
+  return `${e.coin}: cancelled the passive entry ${e.side} ${detailNumber(e.size)} @ ${detailNumber(e.limitPx)} an earlier run left resting (exec.entry is ${entry} now)${
+    e.filled > 1e-12 ? `; ${detailNumber(e.filled)} of it had filled: part of our position` : ""
+  }`;
+}
+
+/** A dry run's line for a left entry its live run would cancel. */
+export function leftEntryWouldCancelText(e: LeftEntry, entry: string): string {
+  return `${e.coin}: a live run would cancel the passive entry ${e.side} ${detailNumber(e.size)} @ ${detailNumber(e.limitPx)} an earlier run left resting (exec.entry is ${entry})`;
+}
+
+/**
+ * The resting passive entries a flatten cancels: those an earlier run left (leftEntries) still
+ * on the book (`open`: cloid in lower case → the size left of it there, which fills while no
+ * run watched made smaller than the journal knows). One off the book is only looked up (filled
+ * or cancelled meanwhile): nothing to cancel.
  */
 export function restingEntriesToCancel(
   rows: readonly JournaledOrder[],
   open: ReadonlyMap<string, number>,
 ): FlattenCancel[] {
-  const adopted = new Map<string, JournaledOrder>();
-  for (const r of rows) {
-    if (r.status !== "resting" || protectionKind(r.reason) || r.reduceOnly || adopted.has(r.coin)) continue;
-    adopted.set(r.coin, r);
-  }
-  return [...adopted.values()].flatMap((r) => {
+  return leftEntries(rows).flatMap((r) => {
     const onBook = open.get(r.cloid.toLowerCase());
     if (onBook === undefined) return [];
     const size = Math.min(onBook, Math.max(0, r.size - r.filledSize));

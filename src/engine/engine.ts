@@ -1273,7 +1273,8 @@ export class CopyEngine {
     if (this.#sizeChecked) return;
     this.#sizeChecked = true;
     const refusal = tooSmallRefusal(
-      this.#plan(undefined),
+      // The copy's own plan: an earlier run's entry to cancel makes no copy big enough.
+      this.#plan(undefined, false),
       this.#o.settings,
       this.#market.markets,
       this.#o.mode === "paper",
@@ -1609,7 +1610,7 @@ export class CopyEngine {
     return [...new Set([...this.#uncertain.values(), ...this.#unknownUntilRead.keys()])];
   }
 
-  #plan(coins: string[] | undefined): Plan {
+  #plan(coins: string[] | undefined, withLeft = true): Plan {
     const o = this.#o;
     const now = this.#now();
     const { backoffUntil, increaseBackoffUntil } = this.#backoff.until(now);
@@ -1660,6 +1661,10 @@ export class CopyEngine {
       // Sweeps say how each target was sized (journal, reconcile); the hot path saves the text.
       explainSizing: coins === undefined,
     });
+    // A sweep's plan in a run that keeps no passive entries cancels first those an earlier run
+    // left resting (a dry run: its live run would): left, they fill at any time.
+    const left = coins === undefined && withLeft ? this.#styles.leftCancels() : [];
+    if (left.length > 0) plan.cancels = [...left, ...(plan.cancels ?? [])];
     this.#styles.planned(plan, now);
     this.#stateView.planned(plan, coins);
     return plan;

@@ -1,8 +1,11 @@
 // Issue 21 on the engine's side, behind one object so the engine keeps a few one-line hooks:
 // the sizing inputs (sizing-inputs.ts), the copy delay's view of the leaders (copy-delay.ts)
-// and our resting passive entries (passive.ts). Each is built only when its setting is on.
+// and our resting passive entries (passive.ts). Each is built only when its setting is on —
+// but the passive entries' keeper of a live run that sends: one whose exec.entry is not passive
+// cancels the entries an earlier run left resting (and its dry run says it would).
 
 import { entryParams } from "../core/entry.js";
+import { leftEntryCancelDetail, leftEntryWouldCancelText, restingEntriesToCancel } from "../core/flatten.js";
 import type { OrderResult } from "../core/orders.js";
 import type { PlanContext } from "../core/planner.js";
 import type { Settings } from "../core/settings.js";
@@ -58,6 +61,13 @@ export class EntryStyles {
   readonly #inputs: SizingInputsKeeper | null;
   readonly #delay: CopyDelay | null;
   readonly #passive: PassiveEntries | null;
+  /**
+   * A dry run whose exec.entry is not passive: the entries an earlier run left resting that its
+   * live run would cancel (found at its first read, gone once its plan "sent" their cancel);
+   * null before that read, and in every other run.
+   */
+  #wouldCancel: PlannedCancel[] | null = null;
+  #previewsLeft: boolean;
   readonly #timers = new Set<NodeJS.Timeout>();
   #fetching = false;
   #closed = false;
@@ -99,12 +109,16 @@ export class EntryStyles {
             schedule: (coin, at) => this.#later(at, () => o.replan([coin])),
           })
         : null;
+    const policy = runPolicy(o.mode);
+    this.#previewsLeft = policy.previewsLive && !entry.passive;
+    // A live run that sends keeps its entries (exec.entry passive), or cancels an earlier run's.
     this.#passive =
-      entry.passive && o.passive && runPolicy(o.mode).restsOrders
+      o.passive && policy.restsOrders
         ? new PassiveEntries({
             journal: o.journal,
             sender: o.passive,
             account: o.account,
+            entry: o.settings.exec.entry ?? "ioc",
             timeoutMs: entry.passiveTimeoutMs,
             now: o.now,
             emit: o.emit,
@@ -174,6 +188,35 @@ export class EntryStyles {
   /** A sweep read our account: resting passive entries against the open orders. */
   async afterOurRead(openOrders: readonly OpenOrder[]): Promise<void> {
     await this.#passive?.fromSweep(openOrders, this.#o.markets());
+    if (this.#previewsLeft && this.#wouldCancel === null) this.#previewLeft(openOrders);
+  }
+
+  /**
+   * The cancels of the passive entries an earlier run left resting that a run keeping no entries
+   * sends first (its sweeps' plans), or that its dry run's live run would send.
+   */
+  leftCancels(): PlannedCancel[] {
+    return this.#wouldCancel ?? this.#passive?.leftCancels() ?? [];
+  }
+
+  /** A dry run's first read: the left entries its live run would cancel, said one line each. */
+  #previewLeft(openOrders: readonly OpenOrder[]): void {
+    const entry = this.#o.settings.exec.entry ?? "ioc";
+    const open = new Map(openOrders.flatMap((o) => (o.cloid ? [[o.cloid.toLowerCase(), o.size]] : [])));
+    const left = restingEntriesToCancel(this.#o.journal.ordersInState(["resting"]), open);
+    this.#wouldCancel = left.map((e) => ({
+      coin: e.coin,
+      cloid: e.cloid as `0x${string}`,
+      reason: "passive-cancel" as const,
+      detail: leftEntryCancelDetail(e, entry),
+    }));
+    for (const e of left)
+      this.#o.emit({
+        type: "notice",
+        ts: this.#o.now(),
+        kind: "entry",
+        message: leftEntryWouldCancelText(e, entry),
+      });
   }
 
   /** The sizing inputs as known now (risk-parity's volatilities, kelly's edges), if the mode has any. */
@@ -222,6 +265,9 @@ export class EntryStyles {
 
   async cancel(cancels: readonly PlannedCancel[]): Promise<void> {
     await this.#passive?.cancel(cancels, this.#o.markets());
+    // A dry run's plan "sent" them: its live run would have cancelled them by now.
+    if (this.#wouldCancel)
+      this.#wouldCancel = this.#wouldCancel.filter((w) => !cancels.some((c) => c.cloid === w.cloid));
   }
 
   async cancelAll(why: string): Promise<void> {

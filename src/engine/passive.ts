@@ -5,12 +5,16 @@
 // drop), the cancels a plan asks for (a reduction or a target that no longer wants the entry
 // cancels it first), and a restart (entries are journaled like every order, and adopted from
 // the journal and the open orders by cloid).
+// A live run whose exec.entry is not passive keeps no entries: the ones an earlier run left
+// resting are found by the same rule (core/flatten.ts leftEntries) and cancelled by its first
+// sweep's plan (leftCancels), before its orders — left on the book they could fill at any
+// time, an order the trader no longer asked for.
 
 import { toHlcopyError } from "../core/errors.js";
+import { leftEntries, leftEntryCancelDetail, leftEntryCancelledText } from "../core/flatten.js";
 import { detailNumber } from "../core/format.js";
 import { refusedAsCrossing } from "../core/leader-trades.js";
 import type { CancelResult, CancelStatus, CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
-import { protectionKind } from "../core/protection.js";
 import type { Address, Markets, OpenOrder, PlannedAction, PlannedCancel, Side } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
@@ -40,6 +44,11 @@ export interface PassiveEntriesOptions {
   sender: PassiveSender;
   /** Where our orders live (the sub-account when trading one). */
   account: Address;
+  /**
+   * exec.entry, as the run has it: "passive" keeps entries (places, adopts, times them out);
+   * any other keeps none and cancels those an earlier run left resting (leftCancels).
+   */
+  entry: string;
   timeoutMs: number;
   now: () => number;
   emit: (event: EngineEvent) => void;
@@ -63,6 +72,8 @@ interface Entry {
   filled: number;
   tids: Set<number>;
   timer?: NodeJS.Timeout;
+  /** An earlier run's, met by a run that keeps no entries: cancelled by its plan (leftCancels). */
+  left?: boolean;
 }
 
 export class PassiveEntries {
@@ -79,6 +90,31 @@ export class PassiveEntries {
     this.#o = options;
   }
 
+  /** This run keeps entries (exec.entry passive). */
+  get #keeps(): boolean {
+    return this.#o.entry === "passive";
+  }
+
+  /**
+   * A run that keeps no entries: the cancels of the entries an earlier run left resting, found
+   * at its first sweep and still on the book — its sweeps' plans send them first (one that could
+   * not be cancelled is tried again by the next sweep's).
+   */
+  leftCancels(): PlannedCancel[] {
+    if (this.#keeps) return [];
+    return [...this.#entries.values()]
+      .filter((e) => e.left)
+      .map((e) => ({
+        coin: e.coin,
+        cloid: e.cloid,
+        reason: "passive-cancel" as const,
+        detail: leftEntryCancelDetail(
+          { coin: e.coin, side: e.side, size: Math.max(0, e.size - e.filled), limitPx: e.limitPx },
+          this.#o.entry,
+        ),
+      }));
+  }
+
   /** For the planner: our resting entries and the coins whose increases go as IOC. */
   context(): {
     restingEntries: Record<string, { cloid: `0x${string}`; side: Side; size: number; limitPx: number }>;
@@ -89,6 +125,8 @@ export class PassiveEntries {
       { cloid: `0x${string}`; side: Side; size: number; limitPx: number }
     > = {};
     for (const e of this.#entries.values()) {
+      // A left entry is not waited for: the sweep's plan cancels it (leftCancels).
+      if (e.left) continue;
       restingEntries[e.coin] = { cloid: e.cloid, side: e.side, size: e.size - e.filled, limitPx: e.limitPx };
     }
     return { restingEntries, takerCoins: [...this.#taker].sort() };
@@ -199,6 +237,22 @@ export class PassiveEntries {
       const e = this.#entries.get(c.coin);
       if (!e || e.cloid.toLowerCase() !== c.cloid.toLowerCase()) continue;
       await this.#cancel(e, markets, c.detail);
+      // A left entry: one line once cancelled, what was left of it and what of it had filled
+      // (as its look-up found them); one found filled meanwhile is said by its order.
+      const row = e.left ? this.#o.journal.getOrder(e.cloid) : null;
+      if (row?.status === "cancelled")
+        this.#say(
+          leftEntryCancelledText(
+            {
+              coin: e.coin,
+              side: e.side,
+              size: Math.max(0, row.size - row.filledSize),
+              limitPx: e.limitPx,
+              filled: row.filledSize,
+            },
+            this.#o.entry,
+          ),
+        );
     }
   }
 
@@ -223,8 +277,9 @@ export class PassiveEntries {
    * A sweep read our open orders: entries no longer open are looked up by cloid (filled or
    * cancelled while we were not looking) and journaled; an entry still open has its filled
    * size from the book's remaining size. The first sweep of a run also adopts the entries an
-   * earlier run left resting (journaled as resting, not protection), and expires those past
-   * their timeout at once.
+   * earlier run left resting (core/flatten.ts leftEntries), and expires those past their
+   * timeout at once — or, in a run that keeps no entries, holds them for its plan to cancel
+   * (leftCancels).
    */
   async fromSweep(openOrders: readonly OpenOrder[], markets: Markets): Promise<void> {
     const j = this.#o.journal;
@@ -232,8 +287,8 @@ export class PassiveEntries {
     for (const o of openOrders) if (o.cloid) open.set(o.cloid.toLowerCase(), o);
     if (!this.#adopted) {
       this.#adopted = true;
-      for (const row of j.ordersInState(["resting"])) {
-        if (protectionKind(row.reason) || row.reduceOnly || this.#entries.has(row.coin)) continue;
+      for (const row of leftEntries(j.ordersInState(["resting"]))) {
+        if (this.#entries.has(row.coin)) continue;
         const e: Entry = {
           cloid: row.cloid as `0x${string}`,
           reason: row.reason,
@@ -245,8 +300,10 @@ export class PassiveEntries {
           placedAt: row.ts,
           filled: row.filledSize,
           tids: new Set(),
+          ...(this.#keeps ? {} : { left: true }),
         };
         this.#entries.set(e.coin, e);
+        if (e.left) continue;
         this.#say(
           `${e.coin}: adopted the passive entry ${e.side} ${detailNumber(e.size)} @ ${detailNumber(e.limitPx)} an earlier run left resting`,
         );
@@ -261,6 +318,7 @@ export class PassiveEntries {
           e.filled = filled;
           j.updateOrder(e.cloid, { ts: this.#o.now(), status: "resting", filledSize: filled });
         }
+        if (e.left) continue;
         if (!e.timer) this.#arm(e);
         if (this.#o.now() >= e.placedAt + this.#o.timeoutMs) await this.expire(e.coin, markets);
         continue;
