@@ -98,7 +98,7 @@ export interface LeftEntry {
  * run's "would cancel".
  */
 export function leftEntryCancelDetail(e: LeftEntry, entry: string): string {
-  return `cancel the passive entry ${e.side} ${detailNumber(e.size)} ${e.coin} @ ${detailNumber(e.limitPx)} an earlier run left resting: exec.entry is ${entry} now, this run keeps no entries`;
+  return `cancel the passive entry ${e.side} ${detailNumber(e.size)} ${e.coin} @ ${detailNumber(e.limitPx)} an earlier run left resting: exec.entry is ${entry} now`;
 }
 
 /** The line a live run says once it cancelled a left entry (`filled`: what of it had filled, part of our position). */

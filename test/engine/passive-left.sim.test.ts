@@ -103,7 +103,7 @@ describe("a run whose exec.entry is not passive, after one that left an entry re
       [
         "BTC",
         rest.cloid,
-        `cancel the passive entry buy 0.1 BTC @ ${rest.limitPx} an earlier run left resting: exec.entry is ioc now, this run keeps no entries`,
+        `cancel the passive entry buy 0.1 BTC @ ${rest.limitPx} an earlier run left resting: exec.entry is ioc now`,
       ],
     ]);
     expect(dry.events.flatMap((e) => (e.type === "notice" && e.kind === "entry" ? [e.message] : []))).toEqual(

@@ -298,10 +298,11 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       });
       // Held by a pause, a live run exits 4 as a halted one does: trading is held until hlcopy
       // resume (which lifts both); the report's `paused` tells the two apart.
+      // A dry run whose live run would cancel a resting entry would act: exit 3, as for an order.
       code =
         report.halted || (report.paused && !dryRun)
           ? ExitCode.halted
-          : report.inSync
+          : report.inSync && !(dryRun && report.cancels.length > 0)
             ? ExitCode.ok
             : ExitCode.drift;
       if (ctx.json) printDocument("reconcile", report, out);
@@ -611,8 +612,10 @@ export async function renderReport(
         ? `HALTED ${haltedBy(report.halt)}: only reductions are sent (hlcopy status; hlcopy resume clears it)`
         : report.inSync
           ? report.dryRun
-            ? "in sync: nothing to do"
-            : report.actions.length > 0
+            ? report.cancels.length > 0
+              ? "in sync, but a live run would cancel the resting entries above (dry run: nothing sent)"
+              : "in sync: nothing to do"
+            : report.actions.length > 0 || report.cancels.length > 0
               ? "done: in sync"
               : "in sync: nothing to do"
           : report.dryRun

@@ -1,0 +1,104 @@
+// A reconcile with exec.entry passive leaves its post-only entry resting when it ends (the next
+// passive run adopts it). A later reconcile without --entry passive kept no entries and so
+// ignored it — left on the book to fill at any time. Now its dry run lists the cancel and says
+// it would send it (exit 3, nothing sent), and the live run cancels it before its orders: the
+// book holds no order of ours after it. The real CLI against the simulator.
+
+import { describe, expect, it } from "vitest";
+import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
+import { engineClient } from "../../src/cli/wiring.js";
+import { fundedAccount } from "../exchange/helpers.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
+
+const COPY = ["--mode", "fixed-ratio", "--ratio", "0.1"];
+/** The report's text with its wrapped lines joined. */
+const oneLine = (text: string) => text.replace(/\s+/g, " ");
+const report = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ReconcileReport;
+
+/** A passive reconcile whose SOL buy rests at the best bid (another trader's ask sits at the mid). */
+async function entryLeftResting() {
+  const w = await reconcileWorld({ seed: 41 });
+  await w.trade("SOL", "buy", 100);
+  const mid = w.sim.control.mid("SOL") ?? 0;
+  const other = fundedAccount(w.sim, 1_000_000);
+  const otherClient = engineClient({
+    httpUrl: w.sim.httpUrl,
+    wsUrl: w.sim.wsUrl,
+    isTestnet: false,
+    account: other.address,
+    agentKey: other.key,
+  });
+  const [ask] = await otherClient.placeOrders(
+    [
+      {
+        coin: "SOL",
+        side: "sell",
+        size: 5,
+        limitPx: mid,
+        reduceOnly: false,
+        cloid: "0x000000000000000000000000000000a1",
+        reason: "open",
+        refPx: mid,
+        passive: true,
+      },
+    ],
+    await otherClient.getMarkets(),
+  );
+  expect(ask?.status).toBe("resting");
+  const r = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--entry", "passive", "--yes"]);
+  const entry = report(r.stdout).actions.find((a) => a.coin === "SOL");
+  expect(entry).toMatchObject({ side: "buy", size: 10, passive: true, status: "resting" });
+  const ours = async () => (await w.ours.getAccountState(w.account)).openOrders;
+  expect((await ours()).map((o) => o.cloid)).toEqual([entry?.cloid]);
+  return { w, px: entry?.limitPx ?? 0, cloid: entry?.cloid ?? "", ours };
+}
+
+describe("reconcile without --entry passive, after a passive run left its entry resting", () => {
+  it("--dry-run lists the cancel a live run sends first and says it would cancel it; nothing sent", async () => {
+    const { w, px, cloid, ours } = await entryLeftResting();
+    const dry = await w.cli(["reconcile", w.leader, ...COPY, "--dry-run"]);
+    expect(dry.stderr).toContain(
+      `SOL: a live run would cancel the passive entry buy 10 @ ${px} an earlier run left resting (exec.entry is ioc)`,
+    );
+    expect(oneLine(dry.stdout)).toContain(
+      `would cancel: SOL: cancel the passive entry buy 10 SOL @ ${px} an earlier run left resting: exec.entry is ioc now`,
+    );
+    expect(dry.code).toBe(3);
+    expect((await ours()).map((o) => o.cloid)).toEqual([cloid]);
+  }, 90_000);
+
+  it("--dry-run of a copy in sync still says a live run would cancel it: exit 3, not 0", async () => {
+    const { w, px } = await entryLeftResting();
+    // The leader closes: nothing to copy, the entry is all a live run would send.
+    // (The market moves up first, away from our bid: the leader's sell does not fill it.)
+    w.sim.control.setMid("SOL", px + 20);
+    await w.trade("SOL", "sell", 100);
+    const dry = await w.cli(["reconcile", w.leader, ...COPY, "--dry-run"]);
+    expect(oneLine(dry.stdout)).toContain(
+      `would cancel: SOL: cancel the passive entry buy 10 SOL @ ${px} an earlier run left resting: exec.entry is ioc now`,
+    );
+    expect(oneLine(dry.stdout)).toContain(
+      "in sync, but a live run would cancel the resting entries above (dry run: nothing sent)",
+    );
+    expect(dry.code).toBe(3);
+  }, 90_000);
+
+  it("the live run cancels it before its orders: the book holds no order of ours", async () => {
+    const { w, px, cloid, ours } = await entryLeftResting();
+    const r = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--yes"]);
+    expect(r.stderr).toContain(
+      `SOL: cancelled the passive entry buy 10 @ ${px} an earlier run left resting (exec.entry is ioc now)`,
+    );
+    const doc = report(r.stdout);
+    expect(doc.cancels.map((c) => [c.coin, c.cloid, c.reason])).toEqual([["SOL", cloid, "passive-cancel"]]);
+    expect(doc.notices).toContainEqual({
+      kind: "entry",
+      message: `SOL: cancelled the passive entry buy 10 @ ${px} an earlier run left resting (exec.entry is ioc now)`,
+    });
+    expect(await ours()).toEqual([]);
+    // Its copy went as the IOC its exec.entry says, once the entry was off the book.
+    expect(await w.positions()).toEqual({ SOL: 10 });
+    const orders = await w.cli(["--json", "journal", "--type", "orders"]);
+    expect(orders.stdout).toContain(cloid);
+  }, 90_000);
+});
