@@ -877,11 +877,17 @@ async function previewFlatten(
     );
     const preview = flattenPreview(swept.plan, resting);
     const { left } = preview;
-    // A follow cancels resting entries only when it keeps them (its exec.entry passive): else
-    // they are said as left resting, with the way to cancel them.
-    const followCancels = !follow || pricing?.entry === "passive";
-    const cancels = followCancels ? preview.cancels : [];
-    const leftResting = followCancels ? [] : preview.cancels;
+    // A running follow took up at its first sweep the entries an earlier run left (journaled
+    // resting then): it cancels them — exec.entry passive or not (until 2026-12-07 one without
+    // left them) —, its own with them. One of an earlier run still of unknown outcome in the
+    // journal (not looked up since: its look-ups failed, or it came after its start) it never
+    // took up: it looks it up and journals it, and leaves it resting.
+    const metByFollow = (c: FlattenCancel) => {
+      const row = session.journal.getOrder(c.cloid);
+      return row === null || !UNRESOLVED_ORDER_STATUSES.includes(row.status) || row.runId === pricing?.runId;
+    };
+    const cancels = follow ? preview.cancels.filter(metByFollow) : preview.cancels;
+    const leftResting = follow ? preview.cancels.filter((c) => !metByFollow(c)) : [];
     // A follow prices its closes from its streamed book's touch, not the mid: so are they here.
     const closes = follow
       ? await atFollowsTouch(session, preview.closes, slippageBps).catch((error: unknown) => {
@@ -1001,26 +1007,25 @@ async function atFollowsTouch(
 }
 
 /**
- * What of the running follow's settings its flatten goes by, from its run as its journal
- * recorded it (the settings it started with: a follow does not change them while it runs):
- * exec.slippageBps, its closes' limit prices, and exec.entry — only a follow with passive
- * entries keeps resting entries, and cancels them. Null when that journal or run cannot be read.
+ * What of the running follow's run its flatten goes by, from its journal (the settings it
+ * started with: a follow does not change them while it runs): exec.slippageBps, its closes'
+ * limit prices, and its run's id — the entries it placed itself. Null when that journal or run
+ * cannot be read.
  */
 function followSettings(
   ctx: CliContext,
   account: Address,
   follow: RunningProcess,
-): { slippageBps: number; entry: string | null } | null {
+): { slippageBps: number; runId: number } | null {
   try {
     const opened = openExisting(follow.configDir, account, ctx.network.name);
     if (!opened) return null;
     try {
       const run = opened.journal.unfinishedRuns().find((r) => r.pid === follow.pid);
-      const exec = (run?.settings as { exec?: { slippageBps?: unknown; entry?: unknown } } | null | undefined)
-        ?.exec;
+      const exec = (run?.settings as { exec?: { slippageBps?: unknown } } | null | undefined)?.exec;
       const bps = exec?.slippageBps;
-      if (typeof bps !== "number" || !Number.isFinite(bps) || bps < 0) return null;
-      return { slippageBps: bps, entry: typeof exec?.entry === "string" ? exec.entry : null };
+      if (!run || typeof bps !== "number" || !Number.isFinite(bps) || bps < 0) return null;
+      return { slippageBps: bps, runId: run.id };
     } finally {
       opened.journal.close();
     }
@@ -1036,7 +1041,7 @@ async function previewText(p: {
   closes: FlattenClose[];
   left: FlattenLeft[];
   cancels: FlattenCancel[];
-  /** Resting entries the running follow would leave (it keeps none: exec.entry not passive). */
+  /** Resting entries the running follow would leave: an earlier run's it has not looked up yet. */
   leftResting: FlattenCancel[];
   unknown: FlattenUnknown[];
   slippageBps: number;
@@ -1068,12 +1073,10 @@ async function previewText(p: {
     for (const c of p.cancels) lines.push(`  ${c.detail} (${c.cloid})`);
   }
   if (p.leftResting.length > 0) {
+    const n = p.leftResting.length;
+    const one = n === 1;
     lines.push(
-      `leave ${p.leftResting.length} resting passive entr${p.leftResting.length === 1 ? "y" : "ies"} on the book: ${
-        p.limitPxFrom === "follow"
-          ? "the follow runs without exec.entry passive and keeps no entries"
-          : "the follow's settings could not be read from its journal; unless it runs with exec.entry passive it keeps no entries"
-      } — stop it (hlcopy stop), then hlcopy flatten cancels them:`,
+      `leave ${n} resting passive entr${one ? "y" : "ies"} on the book: the follow takes up the entries an earlier run left at its first sweep (it cancels them; with exec.entry passive it keeps them, and its flatten cancels them), but ${one ? "this one is" : "these are"} of unknown outcome in its journal: it looks ${one ? "it" : "them"} up and journals ${one ? "it" : "them"}, and leaves ${one ? "it" : "them"} resting — stop it (hlcopy stop), then hlcopy flatten cancels ${one ? "it" : "them"}:`,
     );
     for (const c of p.leftResting) lines.push(`  ${c.detail} (${c.cloid})`);
   }
