@@ -1,9 +1,10 @@
 // The trader's review of a live run's plan (core/review.ts decides when one is needed): asked
 // once a run before its first orders, asked again while the plan grew past what the trader said
 // yes to, refused (exit 2) on a no; what else the yes lets the run do (an earlier run's triggers
-// it cancels); a dry run's preview of those triggers; and the warning that this run sizes the
+// and passive entries it cancels); a dry run's preview of those triggers; and the warning that this run sizes the
 // copy otherwise than the last one of the same leaders (the input of the review's sizing reason).
 
+import { entryParams } from "../core/entry.js";
 import { UsageError } from "../core/errors.js";
 import { utcMinute } from "../core/format.js";
 import { protectionOn } from "../core/protection.js";
@@ -138,11 +139,18 @@ export class PlanReview {
     return confirmed;
   }
 
-  /** What the review says beside `plan`: the triggers of an earlier run this one cancels (the dry run's words). */
+  /**
+   * What the review says beside `plan`: the triggers of an earlier run this one cancels (the dry
+   * run's words), and the passive entries an earlier run left resting that a run keeping none
+   * cancels first (its plan's cancels: engine/passive.ts leftCancels).
+   */
   #reviewAlso(plan: Plan): string[] {
     // Only a run that keeps protection in step (a keeper) cancels anything.
     const ahead = this.#o.keepsProtection ? this.#leftoversAhead(plan, "review") : null;
-    return ahead ? [ahead] : [];
+    const entries = entryParams(this.#o.settings).passive
+      ? []
+      : (plan.cancels ?? []).map((c) => `${c.coin}: this run will ${c.detail}`);
+    return [...(ahead ? [ahead] : []), ...entries];
   }
 
   /**

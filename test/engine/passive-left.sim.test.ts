@@ -76,6 +76,31 @@ describe("a run whose exec.entry is not passive, after one that left an entry re
     await running;
   });
 
+  it("its review says the cancel beside the orders it asks a yes for", async () => {
+    const { t, rest } = await entryLeftResting();
+    const also: string[] = [];
+    const review = async (
+      _plan: unknown,
+      _reasons: string[],
+      _signal?: AbortSignal,
+      lines?: readonly string[],
+    ) => {
+      also.push(...(lines ?? []));
+      return true;
+    };
+    // Every plan is reviewed: the review is asked for this one.
+    const s = settings("ioc");
+    s.exec.confirmAbovePct = 0;
+    const ioc = t.follow({ settings: s, passive: t.client, review });
+    const running = ioc.run();
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    expect(also).toEqual([
+      `BTC: this run will cancel the passive entry buy 0.1 BTC @ ${rest.limitPx} an earlier run left resting: exec.entry is ioc now`,
+    ]);
+    await ioc.engine.stop("done");
+    await running;
+  });
+
   it("an entry that filled while no run watched is looked up and journaled filled: nothing cancelled, nothing bought again", async () => {
     const { t, rest } = await entryLeftResting();
     // The market comes down through our bid while no run watches: it fills.
