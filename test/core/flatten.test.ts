@@ -6,6 +6,10 @@ import {
   closesAtTouch,
   flattenPreview,
   type JournaledOrder,
+  leftEntries,
+  leftEntryCancelDetail,
+  leftEntryCancelledText,
+  leftEntryWouldCancelText,
   positionsLeft,
   restingEntriesToCancel,
   unknownOrderOutcome,
@@ -153,6 +157,36 @@ describe("restingEntriesToCancel", () => {
         detail: "our passive entry buy 5 SOL @ 150 rests on the book",
       },
     ]);
+  });
+});
+
+describe("leftEntries: the passive entries an earlier run left, one rule for every run", () => {
+  it("takes the entries journaled resting — not a stop, not reduce-only — the first of each coin", () => {
+    const rows = [
+      order({ cloid: "0xa1", coin: "SOL" }),
+      order({ cloid: "0xa2", coin: "SOL" }),
+      order({ cloid: "0xa3", coin: "ETH", reason: "take-profit", reduceOnly: true }),
+      order({ cloid: "0xa4", coin: "BTC", reduceOnly: true }),
+      order({ cloid: "0xa5", coin: "XRP", status: "sent" }),
+      order({ cloid: "0xa6", coin: "LINK" }),
+    ];
+    expect(leftEntries(rows).map((r) => r.cloid)).toEqual(["0xa1", "0xa6"]);
+  });
+
+  it("says each the same way in the plan's cancel, the live run's line and the dry run's", () => {
+    const e = { coin: "BTC", side: "buy" as const, size: 0.01, limitPx: 94000 };
+    expect(leftEntryCancelDetail(e, "ioc")).toBe(
+      "cancel the passive entry buy 0.01 BTC @ 94000 an earlier run left resting: exec.entry is ioc now",
+    );
+    expect(leftEntryCancelledText({ ...e, filled: 0 }, "ioc")).toBe(
+      "BTC: cancelled the passive entry buy 0.01 @ 94000 an earlier run left resting (exec.entry is ioc now)",
+    );
+    expect(leftEntryCancelledText({ ...e, filled: 0.004 }, "ioc")).toBe(
+      "BTC: cancelled the passive entry buy 0.01 @ 94000 an earlier run left resting (exec.entry is ioc now); 0.004 of it had filled: part of our position",
+    );
+    expect(leftEntryWouldCancelText(e, "ioc")).toBe(
+      "BTC: a live run would cancel the passive entry buy 0.01 @ 94000 an earlier run left resting (exec.entry is ioc)",
+    );
   });
 });
 
