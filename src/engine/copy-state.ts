@@ -3,6 +3,7 @@
 // baseline; the positions hlcopy manages, and what it managed at any past moment; the leader
 // sets the trader has reviewed. A dry run reads it and works on a copy, but never writes it.
 
+import { leftEntries } from "../core/flatten.js";
 import { shortAddress } from "../core/format.js";
 import type { JoinBaseline } from "../core/join.js";
 import { UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
@@ -105,7 +106,13 @@ export class CopyState {
    */
   unresolvedRemainder(): ManagedPositions {
     const out: ManagedPositions = {};
-    for (const row of this.#journal.ordersInState(UNRESOLVED_ORDER_STATUSES)) {
+    const rows = this.#journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
+    // A run that journals nothing (a dry run) looks up none of the passive entries an earlier run
+    // left resting, which its live run looks up and journals before this check (passive.ts
+    // fromSweep): what they filled while no run watched is no more foreign to it than an
+    // unknown order's fill (it refused the copy for a fill the live run counts as ours).
+    if (!this.#persist) rows.push(...leftEntries(this.#journal.ordersInState(["resting"])));
+    for (const row of rows) {
       const left = Math.max(0, row.size - row.filledSize);
       if (left > 0) out[row.coin] = (out[row.coin] ?? 0) + (row.side === "buy" ? left : -left);
     }

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { engineClient } from "../../src/cli/wiring.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
 import { fundedAccount } from "../exchange/helpers.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
@@ -81,6 +82,33 @@ describe("reconcile without --entry passive, after a passive run left its entry 
       "in sync, but a live run would cancel the resting entries above (dry run: nothing sent)",
     );
     expect(dry.code).toBe(3);
+  }, 90_000);
+
+  it("--dry-run after the entry filled while no run watched: ours, as the live run journals it — not a position hlcopy did not open", async () => {
+    const { w, cloid, ours } = await entryLeftResting();
+    // The leader closes through our bid: the entry fills.
+    await w.trade("SOL", "sell", 100);
+    expect(await ours()).toEqual([]);
+    expect(await w.positions()).toEqual({ SOL: 10 });
+    const dry = await w.cli(["reconcile", w.leader, ...COPY, "--dry-run"]);
+    // Until 2026-12-07 refused (exit 2): "holds position(s) hlcopy did not open: SOL +10".
+    expect(dry.stderr).not.toMatch(/did not open/);
+    expect(oneLine(dry.stdout)).toMatch(/SOL .*close: sell 10 \(reduce\)/);
+    expect(dry.code).toBe(3);
+    // A dry run writes nothing: the journal still has it resting, for the live run to look up.
+    const j = openJournal(journalPath(w.env.HLCOPY_CONFIG_DIR, w.account, w.sim.httpUrl));
+    try {
+      expect(j.getOrder(cloid)?.status).toBe("resting");
+    } finally {
+      j.close();
+    }
+    // The live run does what its dry run said: the entry journaled filled, ours, closed.
+    const live = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--yes"]);
+    expect(live.code, live.stderr).toBe(0);
+    expect(report(live.stdout).actions.map((a) => [a.coin, a.side, a.size, a.status])).toEqual([
+      ["SOL", "sell", 10, "filled"],
+    ]);
+    expect(await w.positions()).toEqual({});
   }, 90_000);
 
   it("the live run cancels it before its orders: the book holds no order of ours", async () => {
