@@ -76,6 +76,36 @@ describe("a run whose exec.entry is not passive, after one that left an entry re
     await running;
   });
 
+  it("a cancel the exchange did not answer is said, and sent again by the next sweep's plan", async () => {
+    const { t, rest } = await entryLeftResting();
+    // The first sweep's requests to the exchange fail before they are applied — its leverage's,
+    // then the cancel's: the cancel goes unanswered.
+    t.sim.control.fault({ kind: "http500", count: 2, stage: "before", endpoint: "exchange" });
+    const ioc = t.follow({ settings: settings("ioc"), passive: t.client });
+    const running = ioc.run();
+    await eventually(
+      () =>
+        ioc.events.find(
+          (e) =>
+            e.type === "warning" &&
+            e.message.includes(`the passive entry ${rest.cloid} could not be cancelled`),
+        ),
+      WAIT,
+    );
+    expect(t.journal.getOrder(rest.cloid)?.status).toBe("resting");
+    const again = await ioc.engine.sweep();
+    expect(again.plan.cancels?.map((c) => c.cloid)).toEqual([rest.cloid]);
+    await eventually(() => t.journal.getOrder(rest.cloid)?.status === "cancelled", WAIT);
+    expect((await t.client.getAccountState(t.master.address)).openOrders).toEqual([]);
+    expect(ioc.events.flatMap((e) => (e.type === "notice" && e.kind === "entry" ? [e.message] : []))).toEqual(
+      [
+        `BTC: cancelled the passive entry buy 0.1 @ ${rest.limitPx} an earlier run left resting (exec.entry is ioc now)`,
+      ],
+    );
+    await ioc.engine.stop("done");
+    await running;
+  });
+
   it("its review says the cancel beside the orders it asks a yes for", async () => {
     const { t, rest } = await entryLeftResting();
     const also: string[] = [];
