@@ -67,7 +67,7 @@ export class EntryStyles {
    * null before that read, and in every other run.
    */
   #wouldCancel: PlannedCancel[] | null = null;
-  #previewsLeft: boolean;
+  readonly #previewsLeft: boolean;
   readonly #timers = new Set<NodeJS.Timeout>();
   #fetching = false;
   #closed = false;
