@@ -135,7 +135,10 @@ describe("numbers a flag takes are plain decimals, as the settings' are", () => 
         refused(`invalid --equity "${bad}": ${RULE}; expected a number > 0`, "e.g. --equity 1000"),
       );
       expect(await hlcopy(["backtest", leader.address, "--delay-ms", bad]), bad).toEqual(
-        refused(`invalid --delay-ms "${bad}": ${RULE}; expected an integer ≥ 0`, "e.g. --delay-ms 500"),
+        refused(
+          `invalid --delay-ms "${bad}": ${RULE}; expected an integer ≥ 0 and ≤ 86400000`,
+          "e.g. --delay-ms 500",
+        ),
       );
     }
     // --leader-equity is a list (one amount per leader): spaces around its commas separate.
