@@ -211,6 +211,31 @@ describe.concurrent("a run's warnings, after the run", () => {
     expect(entries.map((e) => e.data?.message)).toEqual(said.map((l) => l.message));
   });
 
+  it("a live reconcile's start-up waits (the approval check retried) are journaled as its warnings, at their own times", async ({
+    onTestFinished,
+  }) => {
+    const w = await reconcileWorld({ seed: 46, ourUsd: 10_000, onTestFinished });
+    await w.tradeUsd("ETH", "buy", 200_000);
+    w.sim.control.fault({ kind: "http500", count: 2, endpoint: "info" });
+    const r = await w.cli(["reconcile", w.leader, ...COPY, "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    const said = r.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("warning: waiting for the agent approval check"))
+      .map((l) => l.slice("warning: ".length));
+    expect(said).toHaveLength(2);
+    const listed = await w.cli(["--json", "journal", "--type", "warnings"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const entries = JSON.parse(listed.stdout) as Entry[];
+    expect(entries.map((e) => e.data?.message)).toEqual(said);
+    const json = await w.cli(["--json", "status"]);
+    const doc = JSON.parse(json.stdout) as StatusDoc;
+    expect(doc.lastRun).toMatchObject({ command: "reconcile", warnings: { count: 2 } });
+    // Before the run's start: said while its set-up waited.
+    for (const x of doc.lastRun?.warnings.newest ?? [])
+      expect(x.first).toBeLessThan(Number(doc.lastRun?.startedAt));
+  });
+
   it("a paper follow whose journal another program held at its start: waited for, said, then journaled as the run's warning at the time it was said", async ({
     onTestFinished,
   }) => {

@@ -180,6 +180,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     // The set-up's warnings about the run are the engine's to say (CopyEngine.warn): once the
     // start checks pass, never before a refusal (a coin list's typo, a leader that never traded).
     const setUp: string[] = leverageRefusal ? [leverageRefusal] : [];
+    const waited: { message: string; ts: number }[] = [];
     let session: Awaited<ReturnType<typeof openTradingSession>>;
     try {
       session = await openTradingSession(ctx, {
@@ -191,9 +192,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         oneShot: true,
         leaders: [leader],
         warn: (line) => setUp.push(line),
-        // Why the start takes time (a retried check, a held journal): said as it happens.
+        // Why the start takes time (a retried check, a held journal): said as it happens, and
+        // journaled as the run's warnings once it begins, at their own times (saidAtSetUp).
         wait: (line) => {
           warnLine(line);
+          if (line.startsWith("warning: "))
+            waited.push({ message: line.slice("warning: ".length), ts: Date.now() });
           err.write(`${line}\n`);
         },
         startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
@@ -257,6 +261,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       ? process.stderr.columns || TABLE_WIDTH
       : Number.POSITIVE_INFINITY;
     for (const line of setUp) engine.warn(line.replace(/^warning: /, ""));
+    for (const w of waited) engine.saidAtSetUp(w.message, w.ts);
     engine.events.on((e) => {
       if (e.type === "warning") {
         warnings.push(e.message);
