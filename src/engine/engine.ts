@@ -1490,11 +1490,15 @@ export class CopyEngine {
     });
     if (!this.#checked) this.#checks.checkAccounts(r.traded, r.ourRole, r.ours, r.leaders);
     // The sizing inputs (risk-parity's candles, kelly's fills): the start's are start-up reads,
-    // and kelly refuses a leader it cannot size there (entry-styles.ts, sizing-inputs.ts).
-    await this.#styles.afterLeaderRead(
-      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
-      Object.keys(this.#ours.state.positions),
-      this.#waits.reads(),
+    // and kelly refuses a leader it cannot size there (entry-styles.ts, sizing-inputs.ts). Bound
+    // to the run's stop as the sweep's reads are: a busy leader's history is ~30 s of pages, and
+    // a stop waited them all out before it said a word.
+    await boundTo(this.#stopSignal.signal, () =>
+      this.#styles.afterLeaderRead(
+        this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
+        Object.keys(this.#ours.state.positions),
+        this.#waits.reads(),
+      ),
     );
     this.#sweepReader.netLeaderCashFlows(r.flows);
     this.#checks.noticeEmptyLeaders(
