@@ -1504,13 +1504,16 @@ export class CopyEngine {
     this.#checks.noticeEmptyLeaders(
       this.#leaders.map((l) => ({ address: l.address, accountValue: l.state.accountValue })),
     );
-    await this.#guard.readHistory(
-      this.#leaders.map((l) => l.view()),
-      fillHistoryRead(o.reader, this.#now),
-      () => {
-        this.#requests++;
-      },
-      this.#waits.reads(),
+    // risk.skipLeaderNewCoins's history of each leader: as long a read, bound to the stop too.
+    await boundTo(this.#stopSignal.signal, () =>
+      this.#guard.readHistory(
+        this.#leaders.map((l) => l.view()),
+        fillHistoryRead(o.reader, this.#now),
+        () => {
+          this.#requests++;
+        },
+        this.#waits.reads(),
+      ),
     );
     this.#ownership.updateJoinBaselines(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
