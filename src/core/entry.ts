@@ -40,6 +40,13 @@ function readEntryParams(e: Settings["exec"]): EntryParams {
   };
 }
 
+export const PASSIVE_TIMED_OUT = "not filled within exec.passiveTimeoutSeconds";
+
+/** Why a passive entry past its timeout is cancelled (its plan's cancel, its order's line). */
+export function passiveTimedOutText(timeoutMs: number): string {
+  return `${PASSIVE_TIMED_OUT} (${detailNumber(timeoutMs / 1000)} s): the rest goes as IOC, unless the price ran past the entry-drift gate`;
+}
+
 // ---------------------------------------------------------------------------------------
 // Trading hours
 

@@ -77,7 +77,13 @@ import {
 } from "./caps.js";
 import { lazyCloid, makeCloid } from "./cloid.js";
 import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
-import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
+import {
+  entryParams,
+  insideTradingHours,
+  PASSIVE_TIMED_OUT,
+  passiveLimitPrice,
+  passiveTimedOutText,
+} from "./entry.js";
 import { detailNumber, fmtUsd, fmtUsdBelow, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
 import { exchangeLeverage } from "./leverage.js";
@@ -166,8 +172,13 @@ export interface PlanContext {
   /**
    * Our passive entries resting on the book, by coin (exec.entry passive): while the target
    * still wants that increase the coin waits ("passive-resting"); otherwise the plan cancels it.
+   * `due`: past exec.passiveTimeoutSeconds — the plan cancels it, and the coin's increase goes as
+   * IOC once it is off the book (its coin re-planned then; the entry's fills may change it).
    */
-  restingEntries?: Record<string, { cloid: `0x${string}`; side: Side; size: number; limitPx: number }>;
+  restingEntries?: Record<
+    string,
+    { cloid: `0x${string}`; side: Side; size: number; limitPx: number; due?: boolean }
+  >;
   /** Coins whose passive entry timed out: their increases go as the usual IOC. */
   takerCoins?: string[];
   /**
@@ -1313,6 +1324,17 @@ function restingEntry(
           ? `our stop closed ${w.coin}`
           : null;
   const what = `${r.side} ${detailNumber(r.size)} ${w.coin} @ ${detailNumber(r.limitPx)}`;
+  if (stillWanted && !gate && r.due) {
+    // Timed out: cancelled first; the coin waits for that, then its IOC (re-planned on what filled).
+    const why = passiveTimedOutText(entryParams(settings).passiveTimeoutMs);
+    skipped.push({
+      coin: w.coin,
+      reason: "passive-resting",
+      detail: `passive entry ${what} ${PASSIVE_TIMED_OUT} (${detailNumber(entryParams(settings).passiveTimeoutMs / 1000)} s): cancelled first, then the rest goes as IOC`,
+    });
+    cancels.push({ coin: w.coin, cloid: r.cloid, reason: "passive-cancel", detail: why });
+    return true;
+  }
   if (stillWanted && !gate) {
     skipped.push({
       coin: w.coin,

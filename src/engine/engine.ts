@@ -443,6 +443,7 @@ export class CopyEngine {
         for (const c of coins) this.#dirty.add(c);
         this.#schedulePlan();
       },
+      acting: () => this.#acted,
       markets: () => this.#market.markets,
       applyOwnFill: (f) => this.#ours.applyOwnFill({ coin: f.coin, side: f.side }, f.size, f.px),
       signal: () => (this.#exitStep.running ? undefined : this.#sendsEnd.signal),
@@ -1605,6 +1606,20 @@ export class CopyEngine {
     if (first && this.#pause.paused) this.#pause.journal(true);
   }
 
+  /**
+   * Coins whose increase goes as IOC now (a passive entry refused as crossing, or cancelled as
+   * timed out) — no backoff (the IOC is another order) —, re-planned on the hot path with
+   * streams, or within this sweep without them (reconcile).
+   */
+  #replanNow(coins: readonly string[]): void {
+    for (const coin of coins) {
+      this.#backoff.delete(coin);
+      if (this.#streams) this.#dirty.add(coin);
+      else this.#replanInSweep.add(coin);
+    }
+    if (coins.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
+  }
+
   /** The signing key, opened once (see EngineOptions.unlock). */
   #unlock(): Promise<void> {
     this.#unlocked ??= this.#o.unlock?.(this.#stopSignal.signal) ?? Promise.resolve();
@@ -1841,7 +1856,11 @@ export class CopyEngine {
     const actions = held ? sentWhilePaused(plan.actions, closing) : plan.actions;
     // Resting passive entries the plan no longer wants go first (a reduction cancels them; under
     // a halt every one is cancelled: it would reopen what the halt closes).
-    if (plan.cancels && executor && (!held || closing)) await this.#styles.cancel(plan.cancels);
+    if (plan.cancels && executor && (!held || closing)) {
+      // A timed-out entry off the book: its coin's IOC now (re-planned on what of it filled).
+      const expired = await this.#styles.cancel(plan.cancels);
+      this.#replanNow(expired);
+    }
     if (actions.length === 0 || !executor) return [];
     if (held) this.#pause.sayClosing(actions);
     // A run that journals nothing (a dry run: the engine's own executor) only moves its model.
@@ -1971,16 +1990,8 @@ export class CopyEngine {
       });
     });
     this.#timeStop?.afterExecute(out, this.#leaderSizes());
-    // A passive entry refused as crossing (our price is there now): its coin goes as IOC at once
-    // — no backoff (the IOC is another order, not the refused one again) —, re-planned on the
-    // hot path with streams, or within this sweep without them (reconcile).
-    const crossed = this.#styles.fromResults(toSend, results);
-    for (const coin of crossed) {
-      this.#backoff.delete(coin);
-      if (this.#streams) this.#dirty.add(coin);
-      else this.#replanInSweep.add(coin);
-    }
-    if (crossed.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
+    // A passive entry refused as crossing (our price is there now): its coin goes as IOC at once.
+    this.#replanNow(this.#styles.fromResults(toSend, results));
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
     const ownFills = executor.account?.takeFills() ?? [];
     for (const f of ownFills) this.#ourFills.record(f, this.#ourFills.ref(f.cloid ?? ""));

@@ -52,6 +52,8 @@ export interface EntryStylesOptions {
   markets: () => Markets;
   applyOwnFill: (fill: { coin: string; side: Side; size: number; px: number | null }) => void;
   signal: () => AbortSignal | undefined;
+  /** The run may send: past its checks, the review's yes and the key's unlock (PassiveEntriesOptions.acting). */
+  acting: () => boolean;
 }
 
 export class EntryStyles {
@@ -132,6 +134,7 @@ export class EntryStyles {
             },
             applyFill: o.applyOwnFill,
             signal: o.signal,
+            acting: o.acting,
           })
         : null;
   }
@@ -263,11 +266,13 @@ export class EntryStyles {
     return { leaders: view, context, sizingInputs: this.#inputs.inputs };
   }
 
-  async cancel(cancels: readonly PlannedCancel[]): Promise<void> {
-    await this.#passive?.cancel(cancels, this.#o.markets());
+  /** A plan's cancels; returns the coins whose timed-out entry is off the book: their IOC is re-planned now. */
+  async cancel(cancels: readonly PlannedCancel[]): Promise<string[]> {
+    const replan = (await this.#passive?.cancel(cancels, this.#o.markets())) ?? [];
     // A dry run's plan "sent" them: its live run would have cancelled them by now.
     if (this.#wouldCancel)
       this.#wouldCancel = this.#wouldCancel.filter((w) => !cancels.some((c) => c.cloid === w.cloid));
+    return replan;
   }
 
   async cancelAll(why: string): Promise<void> {

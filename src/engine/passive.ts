@@ -2,7 +2,8 @@
 // planner sets it: PlannedAction.passive) and rests on the book. This keeps our resting
 // entries: their fills (applied to our position as they come), their timeout (then the entry
 // is cancelled and its coin's next plan sends the usual IOC, which the entry-drift gate may
-// drop), the cancels a plan asks for (a reduction or a target that no longer wants the entry
+// drop — never before the run may send: one already due at its start is cancelled by its first
+// plan, after the review and the key's unlock), the cancels a plan asks for (a reduction or a target that no longer wants the entry
 // cancels it first), and a restart (entries are journaled like every order, and adopted from
 // the journal and the open orders by cloid).
 // A live run whose exec.entry is not passive keeps no entries: the ones an earlier run left
@@ -10,6 +11,7 @@
 // sweep's plan (leftCancels), before its orders — left on the book they could fill at any
 // time, an order the trader no longer asked for.
 
+import { passiveTimedOutText } from "../core/entry.js";
 import { toHlcopyError } from "../core/errors.js";
 import { leftEntries, leftEntryCancelDetail, leftEntryCancelledText } from "../core/flatten.js";
 import { detailNumber } from "../core/format.js";
@@ -55,6 +57,11 @@ export interface PassiveEntriesOptions {
   countRequest: () => void;
   /** The entry of `coin` timed out at its due time: the engine expires it (on its queue) and re-plans. */
   onDue: (coin: string) => void;
+  /**
+   * The run may send (past its checks, the review's yes and the key's unlock). Before that an
+   * entry past its timeout is not expired: the run's first plan cancels it (context: `due`).
+   */
+  acting: () => boolean;
   /** A fill of a passive entry our position does not show yet: apply it (size > 0). */
   applyFill: (fill: { coin: string; side: Side; size: number; px: number | null }) => void;
   signal?: () => AbortSignal | undefined;
@@ -117,17 +124,28 @@ export class PassiveEntries {
 
   /** For the planner: our resting entries and the coins whose increases go as IOC. */
   context(): {
-    restingEntries: Record<string, { cloid: `0x${string}`; side: Side; size: number; limitPx: number }>;
+    restingEntries: Record<
+      string,
+      { cloid: `0x${string}`; side: Side; size: number; limitPx: number; due?: boolean }
+    >;
     takerCoins: string[];
   } {
     const restingEntries: Record<
       string,
-      { cloid: `0x${string}`; side: Side; size: number; limitPx: number }
+      { cloid: `0x${string}`; side: Side; size: number; limitPx: number; due?: boolean }
     > = {};
+    const now = this.#o.now();
     for (const e of this.#entries.values()) {
       // A left entry is not waited for: the sweep's plan cancels it (leftCancels).
       if (e.left) continue;
-      restingEntries[e.coin] = { cloid: e.cloid, side: e.side, size: e.size - e.filled, limitPx: e.limitPx };
+      restingEntries[e.coin] = {
+        cloid: e.cloid,
+        side: e.side,
+        size: e.size - e.filled,
+        limitPx: e.limitPx,
+        // Past its timeout: the plan cancels it (a run's first, made before it may send).
+        ...(now >= e.placedAt + this.#o.timeoutMs ? { due: true } : {}),
+      };
     }
     return { restingEntries, takerCoins: [...this.#taker].sort() };
   }
@@ -231,12 +249,21 @@ export class PassiveEntries {
     return true;
   }
 
-  /** Cancel the entries a plan no longer wants (before its other orders go). */
-  async cancel(cancels: readonly PlannedCancel[], markets: Markets): Promise<void> {
+  /**
+   * Cancel the entries a plan no longer wants (before its other orders go). Returns the coins
+   * whose entry was cancelled as timed out: their increase goes as IOC, re-planned now.
+   */
+  async cancel(cancels: readonly PlannedCancel[], markets: Markets): Promise<string[]> {
+    const replan: string[] = [];
     for (const c of cancels) {
       const e = this.#entries.get(c.coin);
       if (!e || e.cloid.toLowerCase() !== c.cloid.toLowerCase()) continue;
-      await this.#cancel(e, markets, c.detail);
+      const due = !e.left && this.#o.now() >= e.placedAt + this.#o.timeoutMs;
+      const gone = await this.#cancel(e, markets, c.detail);
+      if (gone && due) {
+        this.#taker.add(e.coin);
+        replan.push(e.coin);
+      }
       // A left entry: one line once cancelled, what was left of it and what of it had filled
       // (as its look-up found them); one found filled meanwhile is said by its order.
       const row = e.left ? this.#o.journal.getOrder(e.cloid) : null;
@@ -254,17 +281,17 @@ export class PassiveEntries {
           ),
         );
     }
+    return replan;
   }
 
-  /** The entry of `coin` timed out: cancel it; its coin's next plan sends the IOC. */
+  /**
+   * The entry of `coin` timed out: cancel it; its coin's next plan sends the IOC. Not before the
+   * run may send: its first plan cancels it then.
+   */
   async expire(coin: string, markets: Markets): Promise<void> {
     const e = this.#entries.get(coin);
-    if (!e || this.#o.now() < e.placedAt + this.#o.timeoutMs) return;
-    const gone = await this.#cancel(
-      e,
-      markets,
-      `not filled within exec.passiveTimeoutSeconds (${detailNumber(this.#o.timeoutMs / 1000)} s): the rest goes as IOC, unless the price ran past the entry-drift gate`,
-    );
+    if (!e || this.#o.now() < e.placedAt + this.#o.timeoutMs || !this.#o.acting()) return;
+    const gone = await this.#cancel(e, markets, passiveTimedOutText(this.#o.timeoutMs));
     if (gone) this.#taker.add(coin);
   }
 
@@ -277,9 +304,10 @@ export class PassiveEntries {
    * A sweep read our open orders: entries no longer open are looked up by cloid (filled or
    * cancelled while we were not looking) and journaled; an entry still open has its filled
    * size from the book's remaining size. The first sweep of a run also adopts the entries an
-   * earlier run left resting (core/flatten.ts leftEntries), and expires those past their
-   * timeout at once — or, in a run that keeps no entries, holds them for its plan to cancel
-   * (leftCancels).
+   * earlier run left resting (core/flatten.ts leftEntries) — those past their timeout are
+   * cancelled by the run's first plan, after its review and the key's unlock (context: `due`),
+   * later ones expired at once —, or, in a run that keeps no entries, holds them for its plan to
+   * cancel (leftCancels).
    */
   async fromSweep(openOrders: readonly OpenOrder[], markets: Markets): Promise<void> {
     const j = this.#o.journal;
