@@ -5,7 +5,13 @@
 // cancels the entries an earlier run left resting (and its dry run says it would).
 
 import { entryParams } from "../core/entry.js";
-import { leftEntryCancelDetail, leftEntryWouldCancelText, restingEntriesToCancel } from "../core/flatten.js";
+import {
+  leftEntries,
+  leftEntryCancelDetail,
+  leftEntryWouldCancelText,
+  restingEntriesToCancel,
+} from "../core/flatten.js";
+import { detailNumber } from "../core/format.js";
 import type { OrderResult } from "../core/orders.js";
 import type { PlanContext } from "../core/planner.js";
 import type { Settings } from "../core/settings.js";
@@ -70,6 +76,17 @@ export class EntryStyles {
    */
   #wouldCancel: PlannedCancel[] | null = null;
   readonly #previewsLeft: boolean;
+  /**
+   * A dry run whose exec.entry is passive: the entries an earlier run left resting that its live
+   * run would adopt (found at its first read; one past its timeout its plan cancels, then the
+   * coin goes as IOC: #wouldTaker); null before that read, and in every other run.
+   */
+  #wouldAdopt: Map<
+    string,
+    { cloid: `0x${string}`; side: Side; size: number; limitPx: number; placedAt: number }
+  > | null = null;
+  readonly #wouldTaker = new Set<string>();
+  readonly #previewsAdopt: boolean;
   readonly #timers = new Set<NodeJS.Timeout>();
   #fetching = false;
   #closed = false;
@@ -113,6 +130,7 @@ export class EntryStyles {
         : null;
     const policy = runPolicy(o.mode);
     this.#previewsLeft = policy.previewsLive && !entry.passive;
+    this.#previewsAdopt = policy.previewsLive && entry.passive;
     // A live run that sends keeps its entries (exec.entry passive), or cancels an earlier run's.
     this.#passive =
       o.passive && policy.restsOrders
@@ -192,6 +210,35 @@ export class EntryStyles {
   async afterOurRead(openOrders: readonly OpenOrder[]): Promise<void> {
     await this.#passive?.fromSweep(openOrders, this.#o.markets());
     if (this.#previewsLeft && this.#wouldCancel === null) this.#previewLeft(openOrders);
+    if (this.#previewsAdopt && this.#wouldAdopt === null) this.#previewAdopt(openOrders);
+  }
+
+  /**
+   * A passive dry run's first read: the left entries its live run would adopt (still on the
+   * book), said one line each; its plans wait for them or, past their timeout, cancel them
+   * first — as the live run's do (engine/passive.ts context).
+   */
+  #previewAdopt(openOrders: readonly OpenOrder[]): void {
+    const open = new Map(openOrders.flatMap((o) => (o.cloid ? [[o.cloid.toLowerCase(), o.size]] : [])));
+    this.#wouldAdopt = new Map();
+    for (const r of leftEntries(this.#o.journal.ordersInState(["resting"]))) {
+      const onBook = open.get(r.cloid.toLowerCase());
+      if (onBook === undefined) continue;
+      const size = Math.min(onBook, Math.max(0, r.size - r.filledSize));
+      this.#wouldAdopt.set(r.coin, {
+        cloid: r.cloid as `0x${string}`,
+        side: r.side,
+        size,
+        limitPx: r.limitPx,
+        placedAt: r.ts,
+      });
+      this.#o.emit({
+        type: "notice",
+        ts: this.#o.now(),
+        kind: "entry",
+        message: `${r.coin}: a live run would adopt the passive entry ${r.side} ${detailNumber(size)} @ ${detailNumber(r.limitPx)} an earlier run left resting`,
+      });
+    }
   }
 
   /**
@@ -246,6 +293,22 @@ export class EntryStyles {
       if (Object.keys(p.restingEntries).length > 0) context.restingEntries = p.restingEntries;
       if (p.takerCoins.length > 0) context.takerCoins = p.takerCoins;
     }
+    if (this.#wouldAdopt && this.#wouldAdopt.size > 0) {
+      const timeoutMs = entryParams(this.#o.settings).passiveTimeoutMs;
+      context.restingEntries = Object.fromEntries(
+        [...this.#wouldAdopt].map(([coin, e]) => [
+          coin,
+          {
+            cloid: e.cloid,
+            side: e.side,
+            size: e.size,
+            limitPx: e.limitPx,
+            ...(now >= e.placedAt + timeoutMs ? { due: true } : {}),
+          },
+        ]),
+      );
+    }
+    if (this.#wouldTaker.size > 0) context.takerCoins = [...this.#wouldTaker].sort();
     if (!this.#inputs) return { leaders: view, context };
     // A coin the hot path meets without its volatility: read it off the hot path, then re-plan.
     if (coins) {
@@ -272,6 +335,15 @@ export class EntryStyles {
     // A dry run's plan "sent" them: its live run would have cancelled them by now.
     if (this.#wouldCancel)
       this.#wouldCancel = this.#wouldCancel.filter((w) => !cancels.some((c) => c.cloid === w.cloid));
+    const timeoutMs = entryParams(this.#o.settings).passiveTimeoutMs;
+    for (const c of cancels) {
+      const e = this.#wouldAdopt?.get(c.coin);
+      if (!e || e.cloid.toLowerCase() !== c.cloid.toLowerCase()) continue;
+      this.#wouldAdopt?.delete(c.coin);
+      if (this.#o.now() < e.placedAt + timeoutMs) continue;
+      this.#wouldTaker.add(c.coin);
+      replan.push(c.coin);
+    }
     return replan;
   }
 
@@ -302,6 +374,7 @@ export class EntryStyles {
   leaderFill(leader: Address, coin: string, size: number): void {
     this.#delay?.record(leader, coin, size, this.#o.now());
     this.#passive?.leaderTraded(coin);
+    this.#wouldTaker.delete(coin);
   }
 
   /** A leader's account stream snapshot. */

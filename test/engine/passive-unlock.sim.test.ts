@@ -132,4 +132,34 @@ describe("a passive run meets an entry an earlier run left resting past its time
     await run.engine.stop("done");
     await running;
   });
+
+  it("its dry run says it: the adoption, and its first plan's cancel; nothing sent", async () => {
+    const { t, rest } = await entryLeftResting();
+    const dry = t.follow({ settings: settings(1), mode: "dry-run", command: "dry-run" });
+    const sweep = await dry.engine.sweep("sweep", false);
+    expect(sweep.plan.cancels?.map((c) => [c.coin, c.cloid])).toEqual([["BTC", rest.cloid]]);
+    expect(sweep.plan.actions.filter((a) => a.coin === "BTC")).toEqual([]);
+    expect(dry.events.flatMap((e) => (e.type === "notice" && e.kind === "entry" ? [e.message] : []))).toEqual(
+      [`BTC: a live run would adopt the passive entry buy 0.1 @ ${rest.limitPx} an earlier run left resting`],
+    );
+    const open = await t.client.getAccountState(t.master.address);
+    expect(open.openOrders.map((o) => o.cloid)).toEqual([rest.cloid]);
+    expect(t.journal.getOrder(rest.cloid)?.status).toBe("resting");
+    await dry.engine.stop("done");
+  });
+
+  it("a dry run before its timeout: the live run would wait for it, not place a second", async () => {
+    const { t, rest } = await entryLeftResting();
+    const dry = t.follow({ settings: settings(600), mode: "dry-run", command: "dry-run" });
+    const sweep = await dry.engine.sweep("sweep", false);
+    expect(sweep.plan.cancels ?? []).toEqual([]);
+    expect(sweep.plan.actions.filter((a) => a.coin === "BTC")).toEqual([]);
+    expect(sweep.plan.skipped.filter((k) => k.coin === "BTC").map((k) => [k.reason, k.detail])).toEqual([
+      [
+        "passive-resting",
+        `passive entry buy 0.1 BTC @ ${rest.limitPx} rests: waiting for its fill or its timeout`,
+      ],
+    ]);
+    await dry.engine.stop("done");
+  });
 });

@@ -66,7 +66,7 @@ async function entryLeftResting() {
     const check = () => (Date.now() - placed > 1_500 ? resolve() : setTimeout(check, 50));
     check();
   });
-  return { w, cloid: entry?.cloid ?? "", ours };
+  return { w, cloid: entry?.cloid ?? "", px: entry?.limitPx ?? 0, ours };
 }
 
 describe("a passive run meets the entry an earlier run left resting past its timeout", () => {
@@ -112,6 +112,39 @@ describe("a passive run meets the entry an earlier run left resting past its tim
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: this run needs your review before it trades: /);
     expect(r.stderr).not.toMatch(/could not be cancelled|no agent key|warning/);
+    expect((await ours()).map((o) => o.cloid)).toEqual([cloid]);
+    expect(w.actionsSent()).toBe(before);
+  }, 90_000);
+
+  it("its dry run says what the live run does: adopts it, cancels it first, then the IOC; nothing sent", async () => {
+    const { w, cloid, px, ours } = await entryLeftResting();
+    // A dry run takes no --passive-timeout-seconds: the config's.
+    const set = await w.cli(["config", "set", "exec.passiveTimeoutSeconds", "1"]);
+    expect(set.code, set.stderr).toBe(0);
+    const before = w.actionsSent();
+    const dry = await w.cli(["--json", "reconcile", w.leader, ...COPY.slice(0, -2), "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(3);
+    // Until 2026-12-07 it knew no entry: its plan placed a second one (buy 10 passive).
+    expect(dry.stderr).toBe(
+      `SOL: a live run would adopt the passive entry buy 10 @ ${px} an earlier run left resting\n`,
+    );
+    const doc = report(dry.stdout);
+    expect(doc.cancels.map((c) => [c.coin, c.cloid, c.detail])).toEqual([
+      [
+        "SOL",
+        cloid,
+        "not filled within exec.passiveTimeoutSeconds (1 s): the rest goes as IOC, unless the price ran past the entry-drift gate",
+      ],
+    ]);
+    // The IOC is planned once the cancel went (the live run's next step): said by the skip.
+    expect(doc.actions).toEqual([]);
+    expect(doc.skipped.map((k) => [k.coin, k.reason, k.detail])).toEqual([
+      [
+        "SOL",
+        "passive-resting",
+        `passive entry buy 10 SOL @ ${px} not filled within exec.passiveTimeoutSeconds (1 s): cancelled first, then the rest goes as IOC`,
+      ],
+    ]);
     expect((await ours()).map((o) => o.cloid)).toEqual([cloid]);
     expect(w.actionsSent()).toBe(before);
   }, 90_000);
