@@ -144,7 +144,9 @@ export class EntryStyles {
             emit: o.emit,
             countRequest: o.countRequest,
             onDue: (coin) => {
-              if (this.#closed) return;
+              // Before the run may send (its review, the key's unlock) nothing is expired nor
+              // planned for it: the run's first plan cancels a due entry (PassiveEntries.context).
+              if (this.#closed || !o.acting()) return;
               o.enqueue(async () => {
                 await this.#passive?.expire(coin, o.markets());
                 o.replan([coin]);

@@ -75,10 +75,13 @@ describe("a passive run meets an entry an earlier run left resting past its time
       },
       review: async () => {
         log.push("review");
+        // The trader takes a moment: the adopted entry's due timer goes off while the prompt waits.
+        const asked = Date.now();
+        await eventually(() => Date.now() > asked + 200, WAIT);
         return false;
       },
     });
-    await expect(run.engine.preflight()).rejects.toThrow();
+    await expect(run.engine.preflight()).rejects.toThrow(/not confirmed|declined|review/i);
     await run.engine.stop("declined");
     expect(log).toEqual(["unlock", "review"]);
     const open = await t.client.getAccountState(t.master.address);
@@ -161,5 +164,53 @@ describe("a passive run meets an entry an earlier run left resting past its time
       ],
     ]);
     await dry.engine.stop("done");
+  });
+});
+
+describe("a run whose exec.entry is not passive meets an entry an earlier run left resting", () => {
+  const ioc = () =>
+    copySettings((s: Settings) => {
+      s.exec.sweepSeconds = 3600;
+      s.exec.entry = "ioc";
+      s.exec.confirmAbovePct = 0;
+    });
+
+  it("its first plan's cancel goes after the unlock and the review's yes — none after a no", async () => {
+    const { t, rest } = await entryLeftResting();
+    const declined: string[] = [];
+    const no = t.follow({
+      settings: ioc(),
+      passive: logged(t.client, declined),
+      unlock: async () => {
+        declined.push("unlock");
+      },
+      review: async () => {
+        declined.push("review");
+        return false;
+      },
+    });
+    await expect(no.engine.preflight()).rejects.toThrow();
+    await no.engine.stop("declined");
+    expect(declined).toEqual(["unlock", "review"]);
+    expect(t.journal.getOrder(rest.cloid)?.status).toBe("resting");
+
+    const log: string[] = [];
+    const yes = t.follow({
+      settings: ioc(),
+      passive: logged(t.client, log),
+      unlock: async () => {
+        log.push("unlock");
+      },
+      review: async () => {
+        log.push("review");
+        return true;
+      },
+    });
+    await yes.engine.preflight();
+    const running = yes.run();
+    await eventually(() => t.journal.getOrder(rest.cloid)?.status === "cancelled", WAIT);
+    expect(log).toEqual(["unlock", "review", "cancel BTC"]);
+    await yes.engine.stop("done");
+    await running;
   });
 });
