@@ -1909,9 +1909,13 @@ const RUN_SETTINGS: {
   {
     keys: ["exec.passiveTimeoutSeconds"],
     does: "sets how long a passive entry rests on the book",
-    help: { follow: "live runs only", reconcile: "live runs only" },
+    // A dry run reads it too: whether an entry an earlier run left resting is past it, which its
+    // live run cancels first (engine/entry-styles.ts) — it was refused there as idle.
+    help: { follow: "live and dry runs only", reconcile: "live and dry runs" },
     unused: (run) =>
-      run.mode !== "live" ? { why: `this run is ${modeFlag(run)}: nothing rests`, hint: liveRun(run) } : null,
+      run.mode === "paper"
+        ? { why: "this run is --paper: it fills locally and nothing rests", hint: liveRun(run) }
+        : null,
   },
   {
     keys: ["exec.slippageBudgetBps"],

@@ -821,9 +821,11 @@ describe("setting flags the command or run mode never reads", () => {
       ],
       [
         { "exec.entry": "passive", "exec.passiveTimeoutSeconds": "5" },
+        { ...FOLLOW, mode: "paper" },
+        // The first of the two said (--entry passive); a paper run rests nothing.
+        "but this run is --paper",
+        // A dry run reads it: whether an entry an earlier run left is past it (cancelled first).
         { command: "reconcile", mode: "dry-run", yes: false },
-        "--passive-timeout-seconds sets how long a passive entry rests on the book, but this run is --dry-run",
-        { command: "reconcile", mode: "live", yes: true },
       ],
       [
         { "exec.slippageBudgetBps": "5" },

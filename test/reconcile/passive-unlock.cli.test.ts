@@ -118,11 +118,9 @@ describe("a passive run meets the entry an earlier run left resting past its tim
 
   it("its dry run says what the live run does: adopts it, cancels it first, then the IOC; nothing sent", async () => {
     const { w, cloid, px, ours } = await entryLeftResting();
-    // A dry run takes no --passive-timeout-seconds: the config's.
-    const set = await w.cli(["config", "set", "exec.passiveTimeoutSeconds", "1"]);
-    expect(set.code, set.stderr).toBe(0);
     const before = w.actionsSent();
-    const dry = await w.cli(["--json", "reconcile", w.leader, ...COPY.slice(0, -2), "--dry-run"]);
+    // --passive-timeout-seconds acts in a dry run: whether the left entry is past it.
+    const dry = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--dry-run"]);
     expect(dry.code, dry.stderr).toBe(3);
     // Until 2026-12-07 it knew no entry: its plan placed a second one (buy 10 passive).
     expect(dry.stderr).toBe(
