@@ -5,53 +5,18 @@
 // book holds no order of ours after it. The real CLI against the simulator.
 
 import { describe, expect, it } from "vitest";
-import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
-import { engineClient } from "../../src/cli/wiring.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
-import { fundedAccount } from "../exchange/helpers.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
+import { passiveEntryLeft, reconcileReport as report } from "./passive-world.js";
 
 const COPY = ["--mode", "fixed-ratio", "--ratio", "0.1"];
 /** The report's text with its wrapped lines joined. */
 const oneLine = (text: string) => text.replace(/\s+/g, " ");
-const report = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ReconcileReport;
 
 /** A passive reconcile whose SOL buy rests at the best bid (another trader's ask sits at the mid). */
 async function entryLeftResting() {
   const w = await reconcileWorld({ seed: 41 });
-  await w.trade("SOL", "buy", 100);
-  const mid = w.sim.control.mid("SOL") ?? 0;
-  const other = fundedAccount(w.sim, 1_000_000);
-  const otherClient = engineClient({
-    httpUrl: w.sim.httpUrl,
-    wsUrl: w.sim.wsUrl,
-    isTestnet: false,
-    account: other.address,
-    agentKey: other.key,
-  });
-  const [ask] = await otherClient.placeOrders(
-    [
-      {
-        coin: "SOL",
-        side: "sell",
-        size: 5,
-        limitPx: mid,
-        reduceOnly: false,
-        cloid: "0x000000000000000000000000000000a1",
-        reason: "open",
-        refPx: mid,
-        passive: true,
-      },
-    ],
-    await otherClient.getMarkets(),
-  );
-  expect(ask?.status).toBe("resting");
-  const r = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--entry", "passive", "--yes"]);
-  const entry = report(r.stdout).actions.find((a) => a.coin === "SOL");
-  expect(entry).toMatchObject({ side: "buy", size: 10, passive: true, status: "resting" });
-  const ours = async () => (await w.ours.getAccountState(w.account)).openOrders;
-  expect((await ours()).map((o) => o.cloid)).toEqual([entry?.cloid]);
-  return { w, px: entry?.limitPx ?? 0, cloid: entry?.cloid ?? "", ours };
+  return { w, ...(await passiveEntryLeft(w, [...COPY, "--entry", "passive"])) };
 }
 
 describe("reconcile without --entry passive, after a passive run left its entry resting", () => {

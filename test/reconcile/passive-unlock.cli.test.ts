@@ -6,11 +6,9 @@
 // the unlock. The real CLI against the simulator.
 
 import { describe, expect, it } from "vitest";
-import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
-import { engineClient } from "../../src/cli/wiring.js";
-import { fundedAccount } from "../exchange/helpers.js";
 import { runCli } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
+import { passiveEntryLeft, reconcileReport as report } from "./passive-world.js";
 
 const PASS = "a long enough passphrase 42";
 const COPY = [
@@ -23,50 +21,17 @@ const COPY = [
   "--passive-timeout-seconds",
   "1",
 ];
-const report = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ReconcileReport;
 
-/** A passive reconcile whose SOL buy rests at the best bid (another trader's ask sits at the mid). */
+/** A passive reconcile whose SOL buy rests at the best bid (another trader's ask sits at the mid), past its timeout. */
 async function entryLeftResting() {
   const w = await reconcileWorld({ seed: 43 });
-  await w.trade("SOL", "buy", 100);
-  const mid = w.sim.control.mid("SOL") ?? 0;
-  const other = fundedAccount(w.sim, 1_000_000);
-  const otherClient = engineClient({
-    httpUrl: w.sim.httpUrl,
-    wsUrl: w.sim.wsUrl,
-    isTestnet: false,
-    account: other.address,
-    agentKey: other.key,
-  });
-  const [ask] = await otherClient.placeOrders(
-    [
-      {
-        coin: "SOL",
-        side: "sell",
-        size: 5,
-        limitPx: mid,
-        reduceOnly: false,
-        cloid: "0x000000000000000000000000000000a1",
-        reason: "open",
-        refPx: mid,
-        passive: true,
-      },
-    ],
-    await otherClient.getMarkets(),
-  );
-  expect(ask?.status).toBe("resting");
-  const placed = Date.now();
-  const r = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--yes"]);
-  const entry = report(r.stdout).actions.find((a) => a.coin === "SOL");
-  expect(entry).toMatchObject({ side: "buy", size: 10, passive: true, status: "resting" });
-  const ours = async () => (await w.ours.getAccountState(w.account)).openOrders;
-  expect((await ours()).map((o) => o.cloid)).toEqual([entry?.cloid]);
+  const left = await passiveEntryLeft(w, COPY);
   // Past its timeout (1 s) before the next run starts.
   await new Promise<void>((resolve) => {
-    const check = () => (Date.now() - placed > 1_500 ? resolve() : setTimeout(check, 50));
+    const check = () => (Date.now() - left.placedAt > 1_500 ? resolve() : setTimeout(check, 50));
     check();
   });
-  return { w, cloid: entry?.cloid ?? "", px: entry?.limitPx ?? 0, ours };
+  return { w, ...left };
 }
 
 describe("a passive run meets the entry an earlier run left resting past its timeout", () => {

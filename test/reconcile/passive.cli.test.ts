@@ -5,47 +5,18 @@
 // The real binary against the simulator, which refuses a crossing ALO as the exchange does.
 
 import { describe, expect, it } from "vitest";
-import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
-import { engineClient } from "../../src/cli/wiring.js";
-import { fundedAccount } from "../exchange/helpers.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
+import { askAtMid, reconcileReport as report } from "./passive-world.js";
 
 const COPY = ["--mode", "fixed-ratio", "--ratio", "0.1", "--entry", "passive"];
-const report = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ReconcileReport;
 const CROSSED = "Post only order would have immediately matched";
 
 describe("reconcile --entry passive", () => {
   it("rests a post-only buy at the best bid when an ask sits at the mid (it would have crossed at the mid)", async () => {
     const w = await reconcileWorld({ seed: 41 });
     await w.trade("SOL", "buy", 100);
-    const mid = w.sim.control.mid("SOL") ?? 0;
     // Another trader's ask rests at the mid, inside the maker's spread (one tick either side).
-    const other = fundedAccount(w.sim, 1_000_000);
-    const otherClient = engineClient({
-      httpUrl: w.sim.httpUrl,
-      wsUrl: w.sim.wsUrl,
-      isTestnet: false,
-      account: other.address,
-      agentKey: other.key,
-    });
-    const markets = await otherClient.getMarkets();
-    const [ask] = await otherClient.placeOrders(
-      [
-        {
-          coin: "SOL",
-          side: "sell",
-          size: 5,
-          limitPx: mid,
-          reduceOnly: false,
-          cloid: "0x000000000000000000000000000000a1",
-          reason: "open",
-          refPx: mid,
-          passive: true,
-        },
-      ],
-      markets,
-    );
-    expect(ask?.status).toBe("resting");
+    const mid = await askAtMid(w);
 
     const r = await w.cli(["--json", "reconcile", w.leader, ...COPY, "--yes"]);
     const buy = report(r.stdout).actions.find((a) => a.coin === "SOL");
