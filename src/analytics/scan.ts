@@ -288,7 +288,8 @@ export function consensus(
  * Addresses from a file: one per line (blank lines and # comments skipped), or a JSON
  * leaderboard export — an array of objects with an address field (ethAddress, address,
  * user, …) or of strings, possibly under a top-level key such as leaderboardRows.
- * Returns the raw strings (validated by the caller) in file order, without duplicates.
+ * Returns the raw strings (validated by the caller) in file order, a repeated one each time it
+ * is listed: the caller scans it once and says so (cli/scan/run.ts readAddresses).
  */
 export function addressesFromText(text: string): string[] {
   const trimmed = text.trim();
@@ -314,13 +315,7 @@ export function addressesFromText(text: string): string[] {
       .map((l) => (l.split("#")[0] ?? "").split(/[,\s]/)[0]?.trim() ?? "")
       .filter((l) => l !== "");
   }
-  const seen = new Set<string>();
-  return list.filter((a) => {
-    const k = a.toLowerCase();
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  return list;
 }
 
 export interface ActivityProfile {

@@ -547,8 +547,8 @@ describe("filters and ranking", () => {
 });
 
 describe("address files and consensus", () => {
-  it("lines (comments, blanks, duplicates) and JSON leaderboard exports", () => {
-    expect(addressesFromText("0xA\n# note\n\n0xb  # second\n0xa\n")).toEqual(["0xA", "0xb"]);
+  it("lines (comments, blanks; a repeat kept for the caller to count) and JSON leaderboard exports", () => {
+    expect(addressesFromText("0xA\n# note\n\n0xb  # second\n0xa\n")).toEqual(["0xA", "0xb", "0xa"]);
     expect(
       addressesFromText(
         JSON.stringify([{ ethAddress: "0x1", accountValue: "5" }, { address: "0x2" }, "0x3"]),

@@ -136,7 +136,10 @@ export function parseFilters(
   return f;
 }
 
-async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
+/** The leaders to scan, each once, and those listed more than once (lower case → times listed). */
+async function readAddresses(
+  opts: ScanRunOptions,
+): Promise<{ addresses: Address[]; repeated: Map<string, number> }> {
   const raw = [...opts.addresses];
   // `scan … --csv out.csv`, as report --csv takes a file: scan's CSV goes to stdout, so the file
   // name was read as a leader address ("copy the leader's address from the explorer").
@@ -198,14 +201,14 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
       hint: "e.g. hlcopy scan 0x5e9ee1089755c3435139848e47e6635505d5a13a 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2",
     });
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const out: Address[] = [];
   for (const addr of parseLeaderAddresses(raw)) {
-    if (seen.has(addr.toLowerCase())) continue;
-    seen.add(addr.toLowerCase());
-    out.push(addr);
+    const key = addr.toLowerCase();
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    if (seen.get(key) === 1) out.push(addr);
   }
-  return out;
+  return { addresses: out, repeated: new Map([...seen].filter(([, n]) => n > 1)) };
 }
 
 /**
@@ -228,7 +231,15 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
   });
   const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
   const filters = parseFilters(opts);
-  const addresses = await readAddresses(opts);
+  const { addresses, repeated } = await readAddresses(opts);
+  // A leaderboard export names a leader twice, or an address is given again on the command line:
+  // scanned once, and said — the ranking's count of leaders is not the list's.
+  if (repeated.size > 0)
+    err.write(
+      `note: ${repeated.size} leader(s) listed more than once, scanned once each: ${[...repeated]
+        .map(([a, n]) => `${shortAddress(a)} ×${n}`)
+        .join(", ")}\n`,
+    );
   const friction = opts.friction ?? DEFAULT_FRICTION;
   const now = opts.now ?? Date.now();
   // A coin list naming no market, refused before the first leader's history is read.
