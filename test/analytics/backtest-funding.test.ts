@@ -12,7 +12,7 @@ import { parseCompare, renderBacktest, runBacktestCommand } from "../../src/cli/
 import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
-import { cassette, DAY, HOUR, sink, T0, trades } from "./helpers.js";
+import { cassette, cassetteSource, DAY, HOUR, sink, T0, trades } from "./helpers.js";
 
 /** The text's lines whole: these tests read their words (its 80-column test pins the breaking). */
 const WHOLE = Number.POSITIVE_INFINITY;
@@ -388,4 +388,36 @@ describe("backtest of an address: funding rates fetched from the exchange (simul
       await sim.close();
     }
   }, 30_000);
+});
+
+describe("backtest of an address given a file the exchange would answer", () => {
+  it("--funding FILE beside an address: the file's rates, none fetched, and said", async () => {
+    const dir = tempDir("hlcopy-bt-funding-file-");
+    const fundingFile = join(dir, "funding.json");
+    writeFileSync(fundingFile, JSON.stringify(cassette("fundingHistory")));
+    const base = cassetteSource();
+    const fills = (await base.getFillsByTime("0x5e9ee1089755c3435139848e47e6635505d5a13a", 0)) as {
+      time: number;
+    }[];
+    const fetched: string[] = [];
+    const err = sink();
+    const report = await runBacktestCommand({
+      addresses: ["0x5e9ee1089755c3435139848e47e6635505d5a13a"],
+      now: Math.max(...fills.map((f) => f.time)) + DAY,
+      fundingFile,
+      settings: defaultSettings(),
+      source: cassetteSource({
+        getFundingHistory: async (coin: string) => {
+          fetched.push(coin);
+          return [];
+        },
+      }),
+      json: true,
+      out: sink(),
+      err,
+    });
+    expect(report.funding.source).toBe("file");
+    expect(fetched).toEqual([]);
+    expect(err.text()).toContain(`note: ${fundingFile} is used in place of the exchange's funding rates\n`);
+  });
 });

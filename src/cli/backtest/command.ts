@@ -65,15 +65,15 @@ export function register(program: Command): void {
     )
     .option(
       "--meta <file>",
-      "meta JSON (szDecimals per coin) for --fills runs; default: inferred from the fills",
+      "meta JSON (szDecimals per coin) for --fills runs (default: inferred from the fills); beside an address it replaces the exchange's, said",
     )
     .option(
       "--funding <file>",
-      "fundingHistory JSON (rates of the coins traded) for --fills runs; with an address they are fetched",
+      "fundingHistory JSON (rates of the coins traded) for --fills runs; with an address they are fetched unless this is given (said)",
     )
     .option(
       "--candles <file>",
-      "candleSnapshot JSON (hourly) for risk-parity in --fills runs; with an address they are fetched; without, volatility comes from the fills' prices",
+      "candleSnapshot JSON (hourly) for risk-parity in --fills runs; with an address they are fetched unless this is given (said); without either, volatility comes from the fills' prices",
     )
     .option(
       "--compare [columns]",

@@ -501,6 +501,14 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   } else {
     if (!opts.source)
       throw new UsageError("no exchange connection to fetch fills from", { hint: "use --fills FILE" });
+    // A file given beside an address replaces what the exchange would answer: said, as the
+    // fetched ones are — the run's figures are the file's, not the exchange's.
+    for (const [file, what] of [
+      [opts.metaFile, "the exchange's markets (szDecimals)"],
+      [opts.fundingFile, "the exchange's funding rates"],
+      [opts.candlesFile, "the exchange's hourly candles"],
+    ] as const)
+      if (file) err.write(`note: ${file} is used in place of ${what}\n`);
     // A coin list naming no market (the run's or a compared column's), refused before any long read.
     const source = await refuseUnknownCoinsFirst(opts.source, [
       opts.settings,
