@@ -200,14 +200,22 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
 
   // Event lines (--no-ui) show the checks as they happen. The dashboard takes the terminal
   // only after them, and --json starts its lines only then too (a refused start prints one
-  // error document and nothing else): until then the events are kept (the dashboard's waits
-  // are told on stderr; --json keeps stderr quiet) and the view shows them all, in order, once
-  // it is up.
+  // error document and nothing else): until then the events are kept and the view shows them
+  // all, in order, once it is up. A warning heard while the engine holds its warnings about the
+  // run (engine.holdsWarnings: until the checks pass) says why the start waits (a retried read,
+  // an earlier order awaited) and is told at once — the dashboard's on stderr (kept for its log
+  // too), --json's as its JSON line on stdout (not kept: printed once), as the set-up's waits are.
   let view = (dashboard || p.json) && run.preflight ? null : await openView(events);
+  const { formatJsonLine } = await import("../ui/lines.js");
   const early: EngineEvent[] = [];
   const keep = view
     ? () => {}
     : events.on((e) => {
+        if (e.type === "warning" && p.json && engine.holdsWarnings) {
+          const line = formatJsonLine(e);
+          if (line !== null) writeAboveQuestion(process.stdout, `${line}\n`);
+          return;
+        }
         early.push(e);
         if (e.type === "warning" && !p.json) writeAboveQuestion(process.stderr, `warning: ${e.message}\n`);
       });

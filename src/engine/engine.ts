@@ -1129,6 +1129,15 @@ export class CopyEngine {
     this.#journalWarning(message, ts);
   }
 
+  /**
+   * The run's warnings are still held (#heldWarnings: its start checks have not passed): a
+   * warning told meanwhile says why the start waits (a retried read, an earlier order awaited) —
+   * a view that keeps the run's lines until the checks pass (--json) tells it at once.
+   */
+  get holdsWarnings(): boolean {
+    return this.#heldWarnings !== null;
+  }
+
   /** The start checks passed: the warnings held until then are said, in order. */
   #sayHeldWarnings(): void {
     const held = this.#heldWarnings;
