@@ -295,6 +295,70 @@ describe("start-up gives up on a failure that lasts", () => {
   });
 });
 
+describe("--json says why the start waits as it waits", () => {
+  const WAIT = /^waiting for the markets \(meta, allMids\): .*500.*; retry \d+ in /;
+  const waits = (lines: Record<string, unknown>[]) =>
+    lines.filter((l) => l.type === "warning" && WAIT.test(String(l.message))).map((l) => String(l.message));
+
+  it("the engine's retried reads are printed while they fail, before the start checks pass, each once", {
+    timeout: 90_000,
+  }, async () => {
+    // Past the set-up's approval check, the engine's first reads (meta) fail until told otherwise.
+    proxy.setRule(({ type }) => (type === "meta" ? { status: 500, body: "internal error" } : null));
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600", "--startup-timeout-seconds", "60"],
+    });
+    try {
+      // Said while the exchange still fails: --json kept them until the checks passed.
+      await run.until(() => waits(run.lines).length >= 1);
+      expect(run.lines.filter((l) => l.type === "start" || l.type === "sweep")).toEqual([]);
+      proxy.setRule(null);
+      await run.until(() => run.lines.some((l) => l.type === "sweep"));
+      // Told once each: not again when the kept lines are shown once the checks passed.
+      const said = waits(run.lines);
+      expect(new Set(said).size).toBe(said.length);
+      expect(run.lines.some((l) => l.type === "error")).toBe(false);
+    } finally {
+      proxy.setRule(null);
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toBe("");
+  });
+
+  it("a start that gives up prints what it waited for, then the error that names it", {
+    timeout: 90_000,
+  }, async () => {
+    proxy.setRule(({ type }) => (type === "meta" ? { status: 500, body: "internal error" } : null));
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--allow-empty-leader", "--startup-timeout-seconds", "5"],
+    });
+    const code = await run.exit.finally(() => proxy.setRule(null));
+    expect(code).toBe(1);
+    const types = run.lines.map((l) => l.type);
+    // The waits, then the one error document (it ends the output): nothing of a run that did not start.
+    expect(types.at(-1)).toBe("error");
+    expect(types.slice(0, -1).every((t) => t === "warning")).toBe(true);
+    expect(waits(run.lines).length).toBe(types.length - 1);
+    expect(waits(run.lines).length).toBeGreaterThanOrEqual(1);
+    expect(run.lines.at(-1)).toMatchObject({
+      message: expect.stringMatching(/^gave up after 5s waiting for the markets \(meta, allMids\): .*500/),
+      hint: expect.any(String),
+    });
+    expect(run.stderr()).not.toMatch(/error:/);
+  });
+});
+
 describe("an error that ends the run is said once", () => {
   // The websocket is opened once the start checks have passed: failing it for good ends the run
   // from inside the engine (an error event, then the stop), not from the checks.
