@@ -443,7 +443,7 @@ export class CopyEngine {
         for (const c of coins) this.#dirty.add(c);
         this.#schedulePlan();
       },
-      acting: () => this.#acted,
+      acting: () => this.#maySend,
       markets: () => this.#market.markets,
       applyOwnFill: (f) => this.#ours.applyOwnFill({ coin: f.coin, side: f.side }, f.size, f.px),
       signal: () => (this.#exitStep.running ? undefined : this.#sendsEnd.signal),
@@ -600,6 +600,17 @@ export class CopyEngine {
   /** Past its checks and its review: from then on the run may have sent something. */
   get hasActed(): boolean {
     return this.#acted;
+  }
+
+  /**
+   * The send path's own gate: the run acted and, when it sends real orders, its plan was
+   * reviewed (preflight's, or its first sweep's after the key's unlock). run() acts up front,
+   * so a run() with no preflight whose first sweep skipped the review (it started paused) had
+   * acted unreviewed: a leader fill once the pause lifted sent on the hot path, before any
+   * sweep asked the review or opened the key. Until then plans are held; a sweep reviews.
+   */
+  get #maySend(): boolean {
+    return this.#acted && (!this.#can.sendsOrders || this.#review.reviewed);
   }
 
   /** The halt that holds this run (journaled, or a dry run's own in memory), or null. */
@@ -1711,7 +1722,7 @@ export class CopyEngine {
    */
   async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
     const o = this.#o;
-    if (!this.#leverage || this.#pause.paused || this.#sendsOver) return plan;
+    if (!this.#leverage || this.#pause.paused || this.#sendsOver || !this.#maySend) return plan;
     try {
       const failed = await this.#leverage.ensure(
         plan.actions,
@@ -1817,7 +1828,8 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (!keeper || ((this.#pause.paused || this.#sendsOver) && !this.#exitStep.running)) return;
+    if (!keeper || ((this.#pause.paused || this.#sendsOver || !this.#maySend) && !this.#exitStep.running))
+      return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -1856,6 +1868,8 @@ export class CopyEngine {
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
     const executor = this.#executor;
+    // Nothing is sent (orders, cancels) before the run may send (#maySend).
+    if (!this.#maySend && !exiting) return [];
     const held = (this.#pause.paused || this.#sendsOver) && !exiting;
     // A halt's closes go through a pause (never past a stop): the kill switch — or a flatten —
     // is the trader's standing instruction to close, and reducing risk is always allowed
@@ -2304,6 +2318,9 @@ export class CopyEngine {
       // fill that came while the streams opened would be skipped "unknown-market". The first
       // sweep plans every coin anyway (the demo's start-up race).
       if (this.#lastSweepOkAt === 0) return;
+      // Not reviewed yet (see #maySend): nothing is planned or sent on the hot path; the sweep
+      // that reviews plans every coin.
+      if (!this.#maySend) return;
       try {
         const t0 = performance.now();
         const leaderSeen = this.#leaderFillsTold;
