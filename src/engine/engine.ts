@@ -1371,7 +1371,9 @@ export class CopyEngine {
       leaderSeen = this.#leaderFillsTold;
       planned = this.#plan(undefined);
     }
-    if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping) {
+    // A no at the review (preflight's) ends the run: a sweep queued behind it asks nothing again.
+    const declined = this.#review.declined;
+    if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping && !declined) {
       await this.#review.review(planned);
     }
     // No review (paused, stopping): what it would have said of the sizing is a warning.
@@ -1382,7 +1384,7 @@ export class CopyEngine {
     // Stopped before it could act (a signal during its reads, at its review): it sends nothing
     // and keeps nothing — what the run held is dropped at its stop, as a refused run's is (a
     // reconcile stopped so was journaled as a run that ended 0, though it had not sent).
-    const acts = execute && !(this.#stopping && !this.#acted);
+    const acts = execute && !(this.#stopping && !this.#acted) && !declined;
     if (acts) this.#act();
     const plan = acts ? await this.#ensureLeverage(planned, undefined) : planned;
     // A sweep that plans without sending in a run that sends (reconcile's re-read after its

@@ -47,6 +47,8 @@ export class PlanReview {
   readonly #o: PlanReviewOptions;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
+  /** A question ended with no yes (see declined). */
+  #declined = false;
   /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
   #previewed = false;
   /** This run's sizing against the last run's of the same leaders (begin), when it differs. */
@@ -63,6 +65,27 @@ export class PlanReview {
   /** A live plan was reviewed (or needed none) in this run. */
   get reviewed(): boolean {
     return this.#reviewed;
+  }
+
+  /**
+   * A question of this run ended with no yes (a no, or interrupted): the run never sends, and
+   * asks nothing again — a sweep queued behind the question (hlcopy flatten at the review) asked
+   * it a second time, and a yes there sent, before the caller's stop came.
+   */
+  get declined(): boolean {
+    return this.#declined;
+  }
+
+  /** `ReviewPlan` asked; anything but a yes (false, a throw) is the run's no. */
+  async #ask(...args: Parameters<ReviewPlan>): Promise<void> {
+    const review = this.#o.review;
+    let yes = false;
+    try {
+      yes = review !== undefined && (await review(...args));
+    } finally {
+      if (!yes) this.#declined = true;
+    }
+    if (!yes) throw notConfirmed();
   }
 
   /** A dry run's preview of an earlier run's triggers was said. */
@@ -131,7 +154,7 @@ export class PlanReview {
     }
     this.sayPendingSizing();
     if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons, this.#o.signal, this.#reviewAlso(plan)))) throw notConfirmed();
+      await this.#ask(plan, reasons, this.#o.signal, this.#reviewAlso(plan));
       this.#o.copyState.markReviewed(key, this.#o.now());
       confirmed = plan;
     }
@@ -193,7 +216,7 @@ export class PlanReview {
       const changes = planChanges(agreed, plan, this.#o.ownership.adopted, slackUsd);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
-      if (!(await review(plan, [reason], this.#o.signal, this.#reviewAlso(plan)))) throw notConfirmed();
+      await this.#ask(plan, [reason], this.#o.signal, this.#reviewAlso(plan));
       agreed = plan;
       plan = await this.#o.replan();
     }

@@ -90,3 +90,41 @@ it("a run() without preflight that starts paused sends nothing on the hot path a
   await engine.stop("test over");
   await running;
 });
+
+it("a flatten asked at the review (its sweep queued behind it) sends nothing and asks nothing again after a no", {
+  timeout: 90_000,
+}, async () => {
+  const t = await startSimFollow({ sim: { seed: 43 } });
+  await trade(t.leaderClient, "ETH", "buy", 20);
+  // Ours, adopted at this run's review: a flatten has something to close.
+  await trade(t.client, "ETH", "buy", 1);
+  let asked = 0;
+  let answer: ((yes: boolean) => void) | null = null;
+  const { engine, events } = t.follow({
+    settings: copySettings((s) => {
+      s.exec.sweepSeconds = 3600;
+      s.exec.confirmAbovePct = 0;
+    }),
+    adopt: true,
+    review: (_plan, _reasons, signal) =>
+      new Promise<boolean>((resolve, reject) => {
+        asked++;
+        answer = resolve;
+        signal?.addEventListener("abort", () => reject(new Error("stopped at the review")));
+      }),
+  });
+  const preflight = engine.preflight();
+  await eventually(() => answer !== null, WAIT);
+  // hlcopy flatten reaches the run at its review: its sweep waits behind the question.
+  engine.flatten("flatten requested (test)");
+  (answer as ((yes: boolean) => void) | null)?.(false);
+  await expect(preflight).rejects.toThrow(/not confirmed/);
+  // The CLI closes its control socket before it stops the engine: the flatten's sweep goes on
+  // meanwhile — it asked the question again (a yes there sent the closes).
+  await eventually(() => asked > 1 || events.some((e) => e.type === "sweep"), WAIT);
+  expect(asked).toBe(1);
+  expect(engine.hasActed).toBe(false);
+  await engine.stop("not confirmed at the review", 2);
+  expect(events.filter((e) => e.type === "order")).toEqual([]);
+  expect((await t.client.getAccountState(t.account)).positions.ETH?.size).toBe(1);
+});
