@@ -25,8 +25,9 @@ export function parseSpanMs(value: string, flag: string, options: { example: str
   const v = value.trim();
   // Months and years are no unit (their length varies), and a capital M is the month of many
   // tools: `--since 1M` read as one minute, said only by the window's label ("last 1m").
+  // (A capital M alone: in any case it would be m, minutes.)
   const long =
-    /^(\d+(?:\.\d+)?)\s*(M|mo|mos|mon|mons|months?|y|yr|yrs|years?)$/.exec(v) ??
+    /^(\d+(?:\.\d+)?)\s*(M)$/.exec(v) ??
     /^(\d+(?:\.\d+)?)\s*(mo|mos|mon|mons|months?|y|yr|yrs|years?)$/i.exec(v);
   if (long) {
     const n = Number(long[1]);
