@@ -114,30 +114,37 @@ export function leftEntryWouldCancelText(e: LeftEntry, entry: string): string {
 }
 
 /**
- * The resting passive entries a flatten cancels: those an earlier run left (leftEntries) still
- * on the book (`open`: cloid in lower case → the size left of it there, which fills while no
- * run watched made smaller than the journal knows). One off the book is only looked up (filled
- * or cancelled meanwhile): nothing to cancel.
+ * The entries an earlier run left (leftEntries) still on the book, each with what is left of it
+ * there (`openOrders`: ours, as the exchange lists them — fills while no run watched make one
+ * smaller than the journal knows). One off the book is only looked up (filled or cancelled
+ * meanwhile): not among them.
  */
+export function leftEntriesOnBook<T extends JournaledOrder>(
+  rows: readonly T[],
+  openOrders: readonly { cloid?: string; size: number }[],
+): { row: T; size: number }[] {
+  const open = new Map(openOrders.flatMap((o) => (o.cloid ? [[o.cloid.toLowerCase(), o.size]] : [])));
+  return leftEntries(rows).flatMap((row) => {
+    const onBook = open.get(row.cloid.toLowerCase());
+    return onBook === undefined
+      ? []
+      : [{ row, size: Math.min(onBook, Math.max(0, row.size - row.filledSize)) }];
+  });
+}
+
+/** The resting passive entries a flatten cancels: those an earlier run left still on the book (leftEntriesOnBook). */
 export function restingEntriesToCancel(
   rows: readonly JournaledOrder[],
-  open: ReadonlyMap<string, number>,
+  openOrders: readonly { cloid?: string; size: number }[],
 ): FlattenCancel[] {
-  return leftEntries(rows).flatMap((r) => {
-    const onBook = open.get(r.cloid.toLowerCase());
-    if (onBook === undefined) return [];
-    const size = Math.min(onBook, Math.max(0, r.size - r.filledSize));
-    return [
-      {
-        coin: r.coin,
-        cloid: r.cloid,
-        side: r.side,
-        size,
-        limitPx: r.limitPx,
-        detail: `our passive entry ${r.side} ${detailNumber(size)} ${r.coin} @ ${detailNumber(r.limitPx)} rests on the book`,
-      },
-    ];
-  });
+  return leftEntriesOnBook(rows, openOrders).map(({ row: r, size }) => ({
+    coin: r.coin,
+    cloid: r.cloid,
+    side: r.side,
+    size,
+    limitPx: r.limitPx,
+    detail: `our passive entry ${r.side} ${detailNumber(size)} ${r.coin} @ ${detailNumber(r.limitPx)} rests on the book`,
+  }));
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import { entryParams } from "../core/entry.js";
 import {
-  leftEntries,
+  leftEntriesOnBook,
   leftEntryCancelDetail,
   leftEntryWouldCancelText,
   restingEntriesToCancel,
@@ -221,12 +221,11 @@ export class EntryStyles {
    * first — as the live run's do (engine/passive.ts context).
    */
   #previewAdopt(openOrders: readonly OpenOrder[]): void {
-    const open = new Map(openOrders.flatMap((o) => (o.cloid ? [[o.cloid.toLowerCase(), o.size]] : [])));
     this.#wouldAdopt = new Map();
-    for (const r of leftEntries(this.#o.journal.ordersInState(["resting"]))) {
-      const onBook = open.get(r.cloid.toLowerCase());
-      if (onBook === undefined) continue;
-      const size = Math.min(onBook, Math.max(0, r.size - r.filledSize));
+    for (const { row: r, size } of leftEntriesOnBook(
+      this.#o.journal.ordersInState(["resting"]),
+      openOrders,
+    )) {
       this.#wouldAdopt.set(r.coin, {
         cloid: r.cloid as `0x${string}`,
         side: r.side,
@@ -254,8 +253,7 @@ export class EntryStyles {
   /** A dry run's first read: the left entries its live run would cancel, said one line each. */
   #previewLeft(openOrders: readonly OpenOrder[]): void {
     const entry = this.#o.settings.exec.entry ?? "ioc";
-    const open = new Map(openOrders.flatMap((o) => (o.cloid ? [[o.cloid.toLowerCase(), o.size]] : [])));
-    const left = restingEntriesToCancel(this.#o.journal.ordersInState(["resting"]), open);
+    const left = restingEntriesToCancel(this.#o.journal.ordersInState(["resting"]), openOrders);
     this.#wouldCancel = left.map((e) => ({
       coin: e.coin,
       cloid: e.cloid as `0x${string}`,

@@ -146,7 +146,10 @@ describe("restingEntriesToCancel", () => {
       order({ cloid: "0xa6", coin: "LINK" }),
     ];
     // On the book: what is left of each (SOL's first: 5, one more filled while no run watched).
-    const open = new Map(["0xa1", "0xa2", "0xa3", "0xa4", "0xa5"].map((c) => [c, c === "0xa1" ? 5 : 10]));
+    const open = ["0xa1", "0xa2", "0xa3", "0xa4", "0xa5"].map((c) => ({
+      cloid: c,
+      size: c === "0xa1" ? 5 : 10,
+    }));
     expect(restingEntriesToCancel(rows, open)).toEqual([
       {
         coin: "SOL",

@@ -873,7 +873,7 @@ async function previewFlatten(
       session.journal
         .ordersInState(["resting", ...UNRESOLVED_ORDER_STATUSES])
         .map((r) => ({ ...r, status: found.get(r.cloid) ?? r.status })),
-      new Map(open.openOrders.flatMap((o) => (o.cloid ? [[o.cloid.toLowerCase(), o.size]] : []))),
+      open.openOrders,
     );
     const preview = flattenPreview(swept.plan, resting);
     const { left } = preview;
